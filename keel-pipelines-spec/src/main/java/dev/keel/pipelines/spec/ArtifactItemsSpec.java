@@ -1,0 +1,4 @@
+package dev.keel.pipelines.spec;
+
+/** The items of an artifact iterator. */
+public record ArtifactItemsSpec(String inputArtifact) {}

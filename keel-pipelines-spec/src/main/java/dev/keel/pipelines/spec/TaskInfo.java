@@ -1,0 +1,4 @@
+package dev.keel.pipelines.spec;
+
+/** Display information of a task. */
+public record TaskInfo(String name) {}
