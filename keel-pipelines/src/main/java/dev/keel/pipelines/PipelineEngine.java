@@ -1,0 +1,564 @@
+package dev.keel.pipelines;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keel.core.Ids;
+import dev.keel.core.Json;
+import dev.keel.core.Problem;
+import dev.keel.core.ValidationException;
+import dev.keel.pipelines.spec.ExecutorSpec;
+import dev.keel.pipelines.spec.KubernetesExecutorConfig;
+import dev.keel.pipelines.spec.ParameterSpec;
+import dev.keel.pipelines.spec.PipelineDocument;
+import dev.keel.pipelines.spec.PipelineSpecReader;
+import dev.keel.runtime.WorkloadRuntime;
+import dev.keel.store.RunRecord;
+import dev.keel.store.Store;
+import dev.keel.store.TaskRecord;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs KFP pipelines: submits runs, walks their DAGs through a {@link WorkloadRuntime}, and
+ * resumes, terminates and retries them.
+ *
+ * <p>One engine thread drives every run this engine owns, so run state needs no locks. A run is
+ * owned through a lease in the store: a crashed process's runs are taken over by {@link
+ * #resume(String)} once its lease has expired or its process is known to be dead.
+ */
+public final class PipelineEngine implements AutoCloseable {
+  private static final ObjectMapper SPEC_JSON =
+      Json.json().copy().setSerializationInclusion(JsonInclude.Include.NON_NULL);
+
+  private final Store store;
+  private final WorkloadRuntime runtime;
+  private final Path dataDir;
+  private final String owner;
+  private final Clock clock;
+  private final Duration leaseTtl;
+  private final EngineListener listener;
+  private final boolean cacheEnabled;
+  private final long logLimitBytes;
+  private final ExecutorService loop;
+  private final ScheduledExecutorService timers;
+  private final Map<String, RunExecution> active = new ConcurrentHashMap<>();
+
+  private PipelineEngine(Builder b) {
+    this.store = b.store;
+    this.runtime = b.runtime;
+    this.dataDir = b.dataDir.toAbsolutePath().normalize();
+    this.owner = b.owner != null ? b.owner : defaultOwner();
+    this.clock = b.clock;
+    this.leaseTtl = b.leaseTtl;
+    this.listener = b.listener;
+    this.cacheEnabled = b.cacheEnabled;
+    this.logLimitBytes = b.logLimitBytes;
+    this.loop =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "keel-engine");
+              t.setDaemon(true);
+              return t;
+            });
+    this.timers =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "keel-engine-timers");
+              t.setDaemon(true);
+              return t;
+            });
+    long beat = Math.max(200, leaseTtl.toMillis() / 3);
+    timers.scheduleWithFixedDelay(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS);
+  }
+
+  /** An engine over {@code store} launching work on {@code runtime}. */
+  public static Builder builder(Store store, WorkloadRuntime runtime) {
+    return new Builder(store, runtime);
+  }
+
+  /** This engine's owner id, as written into run leases. */
+  public String owner() {
+    return owner;
+  }
+
+  /**
+   * Records a new run and starts it.
+   *
+   * @return the run's id
+   * @throws ValidationException when a parameter is unknown, missing or of the wrong type
+   */
+  public String submit(RunRequest request) {
+    PipelineDocument doc = request.pipeline();
+    checkParameters(doc, request.parameters());
+    Instant now = now();
+    String experimentId =
+        request.experimentId() != null
+            ? request.experimentId()
+            : store.experiments().getOrCreateDefault(request.namespace(), now).id();
+    String name = doc.name();
+    String displayName =
+        request.displayName() != null
+            ? request.displayName()
+            : name
+                + " "
+                + DateTimeFormatter.ofPattern("yyyy-MM-dd HH-mm-ss")
+                    .withZone(ZoneOffset.UTC)
+                    .format(now);
+    ObjectNode runtimeConfig = Json.json().createObjectNode();
+    ObjectNode params = runtimeConfig.putObject("parameters");
+    request.parameters().forEach(params::set);
+    RunRecord run =
+        new RunRecord(
+            Ids.newId(),
+            request.namespace(),
+            experimentId,
+            request.pipelineVersionId(),
+            displayName,
+            doc.spec().pipelineInfo() == null ? null : doc.spec().pipelineInfo().description(),
+            name,
+            specJson(doc.spec()),
+            doc.platform() == null ? null : specJson(doc.platform()),
+            Json.write(runtimeConfig),
+            RunState.PENDING.name(),
+            null,
+            "AVAILABLE",
+            now,
+            now,
+            null,
+            null,
+            null,
+            "[]");
+    store.runs().insert(run);
+    if (!store.runs().acquireLease(run.id(), owner, now, leaseTtl)) {
+      throw new IllegalStateException("could not take the lease of a new run " + run.id());
+    }
+    start(run, doc, List.of());
+    return run.id();
+  }
+
+  /** Completes when the run, owned by this engine, ends; already complete if it is not active. */
+  public CompletableFuture<RunRecord> completion(String runId) {
+    RunExecution exec = active.get(runId);
+    if (exec != null) {
+      return exec.done;
+    }
+    return CompletableFuture.completedFuture(store.runs().get(runId).orElse(null));
+  }
+
+  /** Waits for a run this engine drives to end, and returns its final record. */
+  public RunRecord await(String runId) throws InterruptedException {
+    try {
+      return completion(runId).get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /**
+   * Takes over an unfinished run whose owner is gone and carries it to the end: tasks that had
+   * finished keep their outputs, a task that was running is run again.
+   *
+   * @return whether this engine now drives the run
+   */
+  public boolean resume(String runId) {
+    if (active.containsKey(runId)) {
+      return true;
+    }
+    RunRecord run = store.runs().get(runId).orElse(null);
+    if (run == null || RunState.valueOf(run.state()).isTerminal()) {
+      return false;
+    }
+    Instant now = now();
+    Optional<String> holder = store.runs().leaseOwner(runId, now);
+    if (holder.isPresent() && !holder.get().equals(owner) && isDeadLocalOwner(holder.get())) {
+      store.runs().releaseLease(runId, holder.get());
+    }
+    if (!store.runs().acquireLease(runId, owner, now, leaseTtl)) {
+      return false;
+    }
+    List<TaskRecord> tasks = store.tasks().listByRun(runId);
+    PipelineDocument doc = PipelineSpecReader.fromTree(pipelineTree(run));
+    listener.note(runId, "resuming run " + runId);
+    start(run, doc, tasks);
+    return true;
+  }
+
+  /** Resumes every unfinished run that no live process owns; returns the ids taken over. */
+  public List<String> resumeAll() {
+    List<String> taken = new ArrayList<>();
+    for (RunRecord r : store.runs().listUnfinished()) {
+      if (resume(r.id())) {
+        taken.add(r.id());
+      }
+    }
+    return taken;
+  }
+
+  /**
+   * Terminates a run: its processes are killed and it ends CANCELED. A run owned by another process
+   * is marked CANCELING in the store; its owner sees that within a heartbeat.
+   */
+  public void terminate(String runId) {
+    RunExecution exec = active.get(runId);
+    if (exec != null) {
+      post(exec::cancel);
+      return;
+    }
+    RunRecord run =
+        store
+            .runs()
+            .get(runId)
+            .orElseThrow(() -> new ValidationException(new Problem("run_id", "no run " + runId)));
+    RunState state = RunState.valueOf(run.state());
+    if (state.isTerminal()) {
+      throw new ValidationException(
+          new Problem("run_id", "run " + runId + " has already ended (" + state + ")"));
+    }
+    Instant now = now();
+    Optional<String> holder = store.runs().leaseOwner(runId, now);
+    if (holder.isEmpty() || isDeadLocalOwner(holder.get())) {
+      store.runs().updateState(runId, RunState.CANCELED.name(), null, now, now);
+      for (TaskRecord t : store.tasks().listByRun(runId)) {
+        if (!TaskState.valueOf(t.state()).isTerminal()) {
+          store.tasks().update(withState(t, TaskState.CANCELED, now));
+        }
+      }
+    } else {
+      store.runs().updateState(runId, RunState.CANCELING.name(), null, now, null);
+    }
+  }
+
+  /**
+   * Retries a FAILED or CANCELED run: failed, canceled and never-run tasks run again; tasks that
+   * succeeded keep their outputs.
+   *
+   * @throws ValidationException when the run is not FAILED or CANCELED
+   */
+  public void retry(String runId) {
+    RunRecord run =
+        store
+            .runs()
+            .get(runId)
+            .orElseThrow(() -> new ValidationException(new Problem("run_id", "no run " + runId)));
+    RunState state = RunState.valueOf(run.state());
+    if (state != RunState.FAILED && state != RunState.CANCELED) {
+      throw new ValidationException(
+          new Problem(
+              "run_id",
+              "only FAILED or CANCELED runs can be retried; run " + runId + " is " + state));
+    }
+    Instant now = now();
+    if (!store.runs().acquireLease(runId, owner, now, leaseTtl)) {
+      throw new ValidationException(
+          new Problem("run_id", "run " + runId + " is owned by another process"));
+    }
+    List<TaskRecord> kept = new ArrayList<>();
+    for (TaskRecord t : store.tasks().listByRun(runId)) {
+      TaskState ts = TaskState.valueOf(t.state());
+      if (ts == TaskState.FAILED || ts == TaskState.CANCELED || ts == TaskState.RUNNING) {
+        TaskRecord reset = withState(t, TaskState.PENDING, null);
+        store.tasks().update(reset);
+        kept.add(reset);
+      } else {
+        kept.add(t);
+      }
+    }
+    store.runs().updateState(runId, RunState.RUNNING.name(), null, now, null);
+    run = store.runs().get(runId).orElseThrow();
+    listener.note(runId, "retrying run " + runId);
+    start(run, PipelineSpecReader.fromTree(pipelineTree(run)), kept);
+  }
+
+  /** The pipeline stored with a run, as a tree {@link PipelineSpecReader#fromTree} reads. */
+  public static JsonNode pipelineTree(RunRecord run) {
+    ObjectNode tree = Json.json().createObjectNode();
+    tree.set("pipeline_spec", Json.parse(run.pipelineSpec()));
+    if (run.platformSpec() != null) {
+      tree.set("platform_spec", Json.parse(run.platformSpec()));
+    }
+    return tree;
+  }
+
+  @Override
+  public void close() {
+    timers.shutdownNow();
+    loop.shutdownNow();
+    for (RunExecution e : active.values()) {
+      store.runs().releaseLease(e.runId(), owner);
+    }
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private void start(RunRecord run, PipelineDocument doc, List<TaskRecord> tasks) {
+    RunExecution exec = new RunExecution(this, run, doc, tasks);
+    active.put(run.id(), exec);
+    post(
+        () -> {
+          exec.killStale();
+          exec.start();
+        });
+  }
+
+  private static TaskRecord withState(TaskRecord t, TaskState state, Instant finishedAt) {
+    return new TaskRecord(
+        t.id(),
+        t.runId(),
+        t.parentTaskId(),
+        t.path(),
+        t.name(),
+        t.displayName(),
+        t.componentName(),
+        state.name(),
+        t.attempt(),
+        t.fingerprint(),
+        t.cachedFromTaskId(),
+        t.inputs(),
+        t.outputs(),
+        t.error(),
+        t.workloadId(),
+        t.pid(),
+        t.pidStartedAt(),
+        t.logPath(),
+        t.createdAt(),
+        t.startedAt(),
+        finishedAt);
+  }
+
+  private void checkParameters(PipelineDocument doc, Map<String, JsonNode> given) {
+    List<Problem> problems = new ArrayList<>();
+    var defs = doc.spec().root() == null ? null : doc.spec().root().inputDefinitions();
+    Map<String, ParameterSpec> params = defs == null ? Map.of() : defs.parameters();
+    for (String name : given.keySet()) {
+      if (!params.containsKey(name)) {
+        problems.add(
+            new Problem("parameters." + name, "the pipeline has no parameter '" + name + "'"));
+      }
+    }
+    for (Map.Entry<String, ParameterSpec> e : params.entrySet()) {
+      if (!given.containsKey(e.getKey())
+          && e.getValue().defaultValue() == null
+          && !Boolean.TRUE.equals(e.getValue().isOptional())) {
+        problems.add(
+            new Problem(
+                "parameters." + e.getKey(),
+                "required parameter '" + e.getKey() + "' has no value and no default"));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ValidationException(problems);
+    }
+  }
+
+  private static String specJson(Object spec) {
+    try {
+      return SPEC_JSON.writeValueAsString(spec);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void heartbeat() {
+    Instant now = now();
+    for (RunExecution exec : active.values()) {
+      try {
+        store.runs().renewLease(exec.runId(), owner, now, leaseTtl);
+        if (!exec.canceling) {
+          store
+              .runs()
+              .get(exec.runId())
+              .filter(r -> RunState.CANCELING.name().equals(r.state()))
+              .ifPresent(r -> post(exec::cancel));
+        }
+      } catch (RuntimeException e) {
+        listener.note(exec.runId(), "lease heartbeat failed: " + e.getMessage());
+      }
+    }
+  }
+
+  private static String defaultOwner() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (Exception e) {
+      host = "localhost";
+    }
+    return "keel@" + host + ":" + ProcessHandle.current().pid();
+  }
+
+  /** Whether an owner id names a process on this host that no longer exists. */
+  private static boolean isDeadLocalOwner(String owner) {
+    String mine = defaultOwner();
+    int colon = owner.lastIndexOf(':');
+    if (colon < 0 || !owner.substring(0, colon).equals(mine.substring(0, mine.lastIndexOf(':')))) {
+      return false;
+    }
+    try {
+      long pid = Long.parseLong(owner.substring(colon + 1));
+      return pid != ProcessHandle.current().pid()
+          && ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  void finished(RunExecution exec) {
+    active.remove(exec.runId());
+    store.runs().releaseLease(exec.runId(), owner);
+  }
+
+  void post(Runnable r) {
+    loop.execute(
+        () -> {
+          try {
+            r.run();
+          } catch (RuntimeException e) {
+            listener.note("", "engine error: " + e);
+            e.printStackTrace();
+          }
+        });
+  }
+
+  void schedule(Runnable r, Duration delay) {
+    timers.schedule(() -> post(r), delay.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  Store store() {
+    return store;
+  }
+
+  WorkloadRuntime runtime() {
+    return runtime;
+  }
+
+  EngineListener listener() {
+    return listener;
+  }
+
+  boolean cacheEnabled() {
+    return cacheEnabled;
+  }
+
+  long logLimitBytes() {
+    return logLimitBytes;
+  }
+
+  Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+  }
+
+  Path artifactRoot() {
+    return dataDir.resolve("artifacts");
+  }
+
+  Path runDir(String runId) {
+    return dataDir.resolve("runs").resolve(runId);
+  }
+
+  ExecutorSpec executor(PipelineDocument doc, String label) {
+    if (label == null || doc.spec().deploymentSpec() == null) {
+      return null;
+    }
+    return doc.spec().deploymentSpec().executors().get(label);
+  }
+
+  Long activeDeadlineSeconds(PipelineDocument doc, String label) {
+    if (doc.platform() == null
+        || doc.platform().platforms() == null
+        || doc.platform().platforms().kubernetes() == null
+        || doc.platform().platforms().kubernetes().deploymentSpec() == null) {
+      return null;
+    }
+    KubernetesExecutorConfig cfg =
+        doc.platform().platforms().kubernetes().deploymentSpec().executors().get(label);
+    return cfg == null ? null : cfg.activeDeadlineSeconds();
+  }
+
+  /** Configures a {@link PipelineEngine}. */
+  public static final class Builder {
+    private final Store store;
+    private final WorkloadRuntime runtime;
+    private Path dataDir = Path.of(System.getProperty("user.home"), ".keel");
+    private String owner;
+    private Clock clock = Clock.systemUTC();
+    private Duration leaseTtl = Duration.ofSeconds(15);
+    private EngineListener listener = EngineListener.NONE;
+    private boolean cacheEnabled = true;
+    private long logLimitBytes = 10L << 20;
+
+    private Builder(Store store, WorkloadRuntime runtime) {
+      this.store = Objects.requireNonNull(store, "store");
+      this.runtime = Objects.requireNonNull(runtime, "runtime");
+    }
+
+    /** Where run folders and artifacts live (default {@code ~/.keel}). */
+    public Builder dataDir(Path dataDir) {
+      this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+      return this;
+    }
+
+    /** The owner id written into leases (default {@code keel@<host>:<pid>}). */
+    public Builder owner(String owner) {
+      this.owner = owner;
+      return this;
+    }
+
+    /** The clock for timestamps and leases. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** How long a lease lasts without a heartbeat (default 15 s). */
+    public Builder leaseTtl(Duration ttl) {
+      if (ttl.isNegative() || ttl.isZero()) {
+        throw new IllegalArgumentException("lease TTL must be positive, was " + ttl);
+      }
+      this.leaseTtl = ttl;
+      return this;
+    }
+
+    /** Who hears task and run changes. */
+    public Builder listener(EngineListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** Turns the cache off for every task, as KFP's server-wide switch does. */
+    public Builder cacheEnabled(boolean enabled) {
+      this.cacheEnabled = enabled;
+      return this;
+    }
+
+    /** The size cap of each task's log file. */
+    public Builder logLimitBytes(long bytes) {
+      this.logLimitBytes = bytes;
+      return this;
+    }
+
+    /** The engine; it starts its threads at once. */
+    public PipelineEngine build() {
+      return new PipelineEngine(this);
+    }
+  }
+}

@@ -1,0 +1,1209 @@
+package dev.keel.pipelines;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.keel.core.Ids;
+import dev.keel.core.Json;
+import dev.keel.pipelines.spec.ArtifactSelectorSpec;
+import dev.keel.pipelines.spec.ArtifactSpec;
+import dev.keel.pipelines.spec.ComponentSpec;
+import dev.keel.pipelines.spec.ContainerSpec;
+import dev.keel.pipelines.spec.DagOutputArtifactSpec;
+import dev.keel.pipelines.spec.DagOutputParameterSpec;
+import dev.keel.pipelines.spec.EnvVar;
+import dev.keel.pipelines.spec.ExecutorSpec;
+import dev.keel.pipelines.spec.ImporterSpec;
+import dev.keel.pipelines.spec.InputArtifactSpec;
+import dev.keel.pipelines.spec.InputParameterSpec;
+import dev.keel.pipelines.spec.OutputArtifactSpec;
+import dev.keel.pipelines.spec.OutputParameterSpec;
+import dev.keel.pipelines.spec.ParameterSelectorSpec;
+import dev.keel.pipelines.spec.ParameterSpec;
+import dev.keel.pipelines.spec.PipelineDocument;
+import dev.keel.pipelines.spec.PipelineTaskSpec;
+import dev.keel.pipelines.spec.ResourceSpec;
+import dev.keel.pipelines.spec.RetryPolicy;
+import dev.keel.pipelines.spec.TriggerStrategy;
+import dev.keel.runtime.LocalRuntime;
+import dev.keel.runtime.Phase;
+import dev.keel.runtime.ResourceRequest;
+import dev.keel.runtime.Workload;
+import dev.keel.runtime.WorkloadSpec;
+import dev.keel.runtime.WorkloadStatus;
+import dev.keel.store.ArtifactRecord;
+import dev.keel.store.EventRecord;
+import dev.keel.store.RunRecord;
+import dev.keel.store.TaskRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Walks one run's DAG: the engine plays KFP's driver and launcher for each task. Every method runs
+ * on the engine's single thread; every state change is committed to the store before it is acted
+ * on, so a new process can pick the run up from the store alone.
+ */
+final class RunExecution {
+  private static final Pattern RUNTIME_REF = Pattern.compile("\\{\\{\\$\\.([a-z_]+)\\}\\}");
+
+  private final PipelineEngine engine;
+  private final PipelineDocument doc;
+  private final Map<String, TaskRecord> stored = new HashMap<>();
+  private final Map<String, TaskExec> running = new LinkedHashMap<>();
+  final CompletableFuture<RunRecord> done = new CompletableFuture<>();
+
+  RunRecord run;
+  private DagExec root;
+  private boolean stopping;
+  boolean canceling;
+  private boolean finished;
+
+  RunExecution(PipelineEngine engine, RunRecord run, PipelineDocument doc, List<TaskRecord> tasks) {
+    this.engine = engine;
+    this.run = run;
+    this.doc = doc;
+    for (TaskRecord t : tasks) {
+      stored.put(t.path(), t);
+    }
+  }
+
+  String runId() {
+    return run.id();
+  }
+
+  // ---------------------------------------------------------------- run lifecycle
+
+  void start() {
+    if (RunState.valueOf(run.state()) == RunState.CANCELING) {
+      canceling = true;
+      stopping = true;
+    } else if (!RunState.valueOf(run.state()).equals(RunState.RUNNING)) {
+      setRunState(RunState.RUNNING, null);
+    }
+    Map<String, JsonNode> params = new LinkedHashMap<>();
+    JsonNode given = Json.parse(run.runtimeConfig()).path("parameters");
+    var defs = doc.spec().root().inputDefinitions();
+    if (defs != null) {
+      for (Map.Entry<String, ParameterSpec> e : defs.parameters().entrySet()) {
+        JsonNode v = given.get(e.getKey());
+        if (v == null) {
+          v = e.getValue().defaultValue();
+        }
+        if (v != null) {
+          params.put(e.getKey(), Values.normalise(e.getValue().parameterType(), v));
+        }
+      }
+    }
+    root = new DagExec("", doc.spec().root(), null, params, new LinkedHashMap<>());
+    startDag(root);
+  }
+
+  void cancel() {
+    if (finished || canceling) {
+      return;
+    }
+    canceling = true;
+    stopping = true;
+    setRunState(RunState.CANCELING, null);
+    for (TaskExec t : List.copyOf(running.values())) {
+      if (t.workload != null) {
+        t.workload.cancel();
+      }
+    }
+    maybeFinishAll();
+  }
+
+  private void maybeFinishAll() {
+    if (root != null && root.active == 0 && !root.finished) {
+      finishDag(root);
+    }
+  }
+
+  private void finishRun(boolean succeeded) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    RunState end = canceling ? RunState.CANCELED : succeeded ? RunState.SUCCEEDED : RunState.FAILED;
+    if (succeeded && !canceling) {
+      ObjectNode outputs = TaskExec.io(new LinkedHashMap<>(), new LinkedHashMap<>());
+      try {
+        Map<String, JsonNode> p = new LinkedHashMap<>();
+        Map<String, List<ArtifactRef>> a = new LinkedHashMap<>();
+        resolveDagOutputs(root, p, a);
+        outputs = TaskExec.io(p, a);
+      } catch (TaskFailure e) {
+        end = RunState.FAILED;
+        engine.listener().note(run.id(), "pipeline outputs: " + e.getMessage());
+      }
+      engine.store().runs().setOutputs(run.id(), Json.write(outputs));
+    }
+    String error = end == RunState.FAILED ? firstError() : null;
+    setRunState(end, error);
+    engine.finished(this);
+    done.complete(run);
+  }
+
+  private String firstError() {
+    for (TaskExec t : allTasks(root, new ArrayList<>())) {
+      if (t.state == TaskState.FAILED && t.error != null && t.child == null) {
+        return "task " + t.path + ": " + t.error;
+      }
+    }
+    return "a task failed";
+  }
+
+  private List<TaskExec> allTasks(DagExec dag, List<TaskExec> into) {
+    for (TaskExec t : dag.tasks.values()) {
+      into.add(t);
+      if (t.child != null) {
+        allTasks(t.child, into);
+      }
+    }
+    return into;
+  }
+
+  private void setRunState(RunState state, String error) {
+    Instant now = engine.now();
+    engine
+        .store()
+        .runs()
+        .updateState(run.id(), state.name(), error, now, state.isTerminal() ? now : null);
+    run = engine.store().runs().get(run.id()).orElse(run);
+    engine.listener().runChanged(run);
+  }
+
+  // ---------------------------------------------------------------- DAG scheduling
+
+  private void startDag(DagExec dag) {
+    if (dag.component.dag() == null) {
+      throw new IllegalStateException("component of " + dag.path + " has no dag");
+    }
+    for (Map.Entry<String, PipelineTaskSpec> e : dag.component.dag().tasks().entrySet()) {
+      PipelineTaskSpec spec = e.getValue();
+      ComponentSpec comp =
+          spec.componentRef() == null
+              ? null
+              : doc.spec().components().get(spec.componentRef().name());
+      TaskExec t = new TaskExec(e.getKey(), dag.childPath(e.getKey()), spec, comp, dag);
+      TaskRecord r = stored.get(t.path);
+      if (r != null) {
+        t.restore(r);
+      }
+      dag.tasks.put(t.name, t);
+    }
+    for (TaskExec t : dag.tasks.values()) {
+      for (String up : upstreamNames(t.spec)) {
+        TaskExec u = dag.tasks.get(up);
+        if (u != null && !t.upstream.contains(u)) {
+          t.upstream.add(u);
+          u.downstream.add(t);
+        }
+      }
+    }
+    List<TaskExec> ready = new ArrayList<>();
+    for (TaskExec t : dag.tasks.values()) {
+      if (t.state.isTerminal()) {
+        continue;
+      }
+      t.waiting = 0;
+      for (TaskExec u : t.upstream) {
+        if (!u.state.isTerminal()) {
+          t.waiting++;
+        }
+      }
+      if (t.waiting == 0 && canRun(t)) {
+        ready.add(t);
+      }
+    }
+    for (TaskExec t : ready) {
+      launch(t);
+    }
+    if (dag.active == 0) {
+      finishDag(dag);
+    }
+  }
+
+  private static List<String> upstreamNames(PipelineTaskSpec spec) {
+    List<String> names = new ArrayList<>(spec.dependentTasks());
+    if (spec.inputs() != null) {
+      for (InputParameterSpec p : spec.inputs().parameters().values()) {
+        if (p.taskOutputParameter() != null) {
+          names.add(p.taskOutputParameter().producerTask());
+        }
+        if (p.taskFinalStatus() != null) {
+          names.add(p.taskFinalStatus().producerTask());
+        }
+      }
+      for (InputArtifactSpec a : spec.inputs().artifacts().values()) {
+        if (a.taskOutputArtifact() != null) {
+          names.add(a.taskOutputArtifact().producerTask());
+        }
+      }
+    }
+    return names;
+  }
+
+  /** Whether a task whose upstream tasks have all ended may run. */
+  private boolean canRun(TaskExec t) {
+    boolean allCompleted =
+        t.spec.triggerPolicy() != null
+            && t.spec.triggerPolicy().strategy() == TriggerStrategy.ALL_UPSTREAM_TASKS_COMPLETED;
+    if (stopping && !(allCompleted && !canceling)) {
+      return false;
+    }
+    if (allCompleted) {
+      return true;
+    }
+    for (TaskExec u : t.upstream) {
+      if (!u.state.isSuccess()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void taskEnded(TaskExec t) {
+    DagExec dag = t.parent;
+    running.remove(t.path);
+    dag.active--;
+    if (!t.state.isSuccess() && t.state != TaskState.NOT_TRIGGERED) {
+      stopping = true;
+    }
+    for (TaskExec d : t.downstream) {
+      if (d.state.isTerminal() || d.waiting == 0) {
+        continue;
+      }
+      d.waiting--;
+      if (d.waiting == 0 && canRun(d)) {
+        launch(d);
+      }
+    }
+    if (dag.active == 0 && !dag.finished) {
+      finishDag(dag);
+    }
+  }
+
+  private void finishDag(DagExec dag) {
+    dag.finished = true;
+    boolean ok = !canceling;
+    for (TaskExec t : dag.tasks.values()) {
+      if (!t.state.isSuccess() && t.state != TaskState.NOT_TRIGGERED) {
+        ok = false;
+      }
+    }
+    if (dag.owner == null) {
+      finishRun(ok);
+      return;
+    }
+    TaskExec owner = dag.owner;
+    if (ok) {
+      try {
+        resolveDagOutputs(dag, owner.outputParams, owner.outputArtifacts);
+        complete(owner, TaskState.SUCCEEDED, null);
+      } catch (TaskFailure e) {
+        complete(owner, TaskState.FAILED, e.getMessage());
+      }
+    } else {
+      complete(owner, canceling ? TaskState.CANCELED : TaskState.FAILED, "a task inside failed");
+    }
+  }
+
+  private void resolveDagOutputs(
+      DagExec dag, Map<String, JsonNode> params, Map<String, List<ArtifactRef>> artifacts) {
+    var outs = dag.component.dag().outputs();
+    if (outs == null) {
+      return;
+    }
+    for (Map.Entry<String, DagOutputParameterSpec> e : outs.parameters().entrySet()) {
+      DagOutputParameterSpec spec = e.getValue();
+      List<ParameterSelectorSpec> selectors = new ArrayList<>();
+      if (spec.valueFromParameter() != null) {
+        selectors.add(spec.valueFromParameter());
+      }
+      if (spec.valueFromOneof() != null) {
+        selectors.addAll(spec.valueFromOneof().parameterSelectors());
+      }
+      for (ParameterSelectorSpec s : selectors) {
+        TaskExec producer = dag.tasks.get(s.producerSubtask());
+        if (producer != null
+            && producer.state.isSuccess()
+            && producer.outputParams.containsKey(s.outputParameterKey())) {
+          params.put(e.getKey(), producer.outputParams.get(s.outputParameterKey()));
+          break;
+        }
+      }
+      if (!params.containsKey(e.getKey())) {
+        throw new TaskFailure("output parameter '" + e.getKey() + "' was not produced");
+      }
+    }
+    for (Map.Entry<String, DagOutputArtifactSpec> e : outs.artifacts().entrySet()) {
+      for (ArtifactSelectorSpec s : e.getValue().artifactSelectors()) {
+        TaskExec producer = dag.tasks.get(s.producerSubtask());
+        if (producer != null
+            && producer.state.isSuccess()
+            && producer.outputArtifacts.containsKey(s.outputArtifactKey())) {
+          artifacts.put(e.getKey(), producer.outputArtifacts.get(s.outputArtifactKey()));
+          break;
+        }
+      }
+      if (!artifacts.containsKey(e.getKey())) {
+        throw new TaskFailure("output artifact '" + e.getKey() + "' was not produced");
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- one task
+
+  private void launch(TaskExec t) {
+    t.parent.active++;
+    running.put(t.path, t);
+    try {
+      if (t.component == null) {
+        throw new TaskFailure("component '" + t.componentName() + "' does not exist");
+      }
+      if (t.spec.triggerPolicy() != null && hasText(t.spec.triggerPolicy().condition())) {
+        throw new TaskFailure(
+            "trigger conditions (triggerPolicy.condition) are not supported by this Keel version");
+      }
+      if (t.spec.parameterIterator() != null || t.spec.artifactIterator() != null) {
+        throw new TaskFailure("ParallelFor iterators are not supported by this Keel version");
+      }
+      ExecutorSpec exec = null;
+      if (t.component.dag() == null) {
+        exec = engine.executor(doc, t.component.executorLabel());
+        if (exec == null) {
+          throw new TaskFailure("executor '" + t.component.executorLabel() + "' does not exist");
+        }
+        if (exec.importer() == null && exec.container() == null) {
+          throw new TaskFailure(
+              "executor '" + t.component.executorLabel() + "' has no container or importer");
+        }
+        if (exec.container() != null && exec.container().command().isEmpty()) {
+          throw new TaskFailure(
+              "the task relies on the entrypoint of image '"
+                  + exec.container().image()
+                  + "' (it has args but no command), and that image's programs are not on this"
+                  + " machine; give the container a command, or map the image to a local program");
+        }
+      }
+      resolveInputs(t);
+      if (exec == null) {
+        startSubDag(t);
+        return;
+      }
+      if (exec.importer() != null) {
+        runImporter(t, exec.importer());
+        return;
+      }
+      runContainer(t, exec.container());
+    } catch (TaskFailure | Placeholders.PlaceholderException e) {
+      if (!t.recorded) {
+        record(t, TaskState.RUNNING);
+      }
+      complete(t, TaskState.FAILED, e.getMessage());
+    }
+  }
+
+  private void startSubDag(TaskExec t) {
+    if (!t.recorded || t.state != TaskState.RUNNING) {
+      t.startedAt = engine.now();
+      record(t, TaskState.RUNNING);
+    }
+    t.child =
+        new DagExec(
+            t.path,
+            t.component,
+            t,
+            new LinkedHashMap<>(t.inputParams),
+            new LinkedHashMap<>(t.inputArtifacts));
+    startDag(t.child);
+  }
+
+  private void resolveInputs(TaskExec t) {
+    DagExec dag = t.parent;
+    t.inputParams.clear();
+    t.inputArtifacts.clear();
+    if (t.spec.inputs() != null) {
+      for (Map.Entry<String, InputParameterSpec> e : t.spec.inputs().parameters().entrySet()) {
+        InputParameterSpec in = e.getValue();
+        JsonNode v = null;
+        if (in.runtimeValue() != null) {
+          v =
+              in.runtimeValue().constant() != null
+                  ? in.runtimeValue().constant()
+                  : in.runtimeValue().constantValue();
+          if (v != null && v.isTextual() && v.textValue().contains("{{$.")) {
+            v = TextNode.valueOf(runtimeText(v.textValue(), t));
+          }
+        } else if (in.componentInputParameter() != null) {
+          v = dag.inputParams.get(in.componentInputParameter());
+        } else if (in.taskOutputParameter() != null) {
+          TaskExec p = dag.tasks.get(in.taskOutputParameter().producerTask());
+          v = p == null ? null : p.outputParams.get(in.taskOutputParameter().outputParameterKey());
+          if (v == null) {
+            throw new TaskFailure(
+                "input '"
+                    + e.getKey()
+                    + "': task '"
+                    + in.taskOutputParameter().producerTask()
+                    + "' produced no output parameter '"
+                    + in.taskOutputParameter().outputParameterKey()
+                    + "'");
+          }
+        } else if (in.taskFinalStatus() != null) {
+          TaskExec p = dag.tasks.get(in.taskFinalStatus().producerTask());
+          ObjectNode status = Json.json().createObjectNode();
+          status.put("state", p == null ? "UNKNOWN" : finalStatusName(p.state));
+          status.put("pipelineJobResourceName", resourceName());
+          status.put("pipelineTaskName", in.taskFinalStatus().producerTask());
+          ObjectNode err = status.putObject("error");
+          if (p != null && p.error != null) {
+            err.put("message", p.error);
+          }
+          v = status;
+        }
+        if (v != null) {
+          t.inputParams.put(e.getKey(), v);
+        }
+      }
+      for (Map.Entry<String, InputArtifactSpec> e : t.spec.inputs().artifacts().entrySet()) {
+        InputArtifactSpec in = e.getValue();
+        List<ArtifactRef> refs = null;
+        if (in.componentInputArtifact() != null) {
+          refs = dag.inputArtifacts.get(in.componentInputArtifact());
+        } else if (in.taskOutputArtifact() != null) {
+          TaskExec p = dag.tasks.get(in.taskOutputArtifact().producerTask());
+          refs =
+              p == null ? null : p.outputArtifacts.get(in.taskOutputArtifact().outputArtifactKey());
+          if (refs == null) {
+            throw new TaskFailure(
+                "input '"
+                    + e.getKey()
+                    + "': task '"
+                    + in.taskOutputArtifact().producerTask()
+                    + "' produced no output artifact '"
+                    + in.taskOutputArtifact().outputArtifactKey()
+                    + "'");
+          }
+        }
+        if (refs != null) {
+          t.inputArtifacts.put(e.getKey(), refs);
+        }
+      }
+    }
+    var defs = t.component.inputDefinitions();
+    if (defs != null) {
+      for (Map.Entry<String, ParameterSpec> e : defs.parameters().entrySet()) {
+        ParameterSpec def = e.getValue();
+        JsonNode v = t.inputParams.get(e.getKey());
+        if (v == null && def.defaultValue() != null) {
+          v = def.defaultValue();
+        }
+        if (v == null) {
+          if (!Boolean.TRUE.equals(def.isOptional())) {
+            throw new TaskFailure("required input parameter '" + e.getKey() + "' has no value");
+          }
+          continue;
+        }
+        t.inputParams.put(e.getKey(), Values.normalise(def.parameterType(), v));
+      }
+      for (Map.Entry<String, ArtifactSpec> e : defs.artifacts().entrySet()) {
+        if (!t.inputArtifacts.containsKey(e.getKey())
+            && !Boolean.TRUE.equals(e.getValue().isOptional())) {
+          throw new TaskFailure("required input artifact '" + e.getKey() + "' has no value");
+        }
+      }
+    }
+  }
+
+  private static String finalStatusName(TaskState s) {
+    return switch (s) {
+      case SUCCEEDED, CACHED -> "SUCCEEDED";
+      case CANCELED -> "CANCELLED";
+      case FAILED -> "FAILED";
+      default -> s.name();
+    };
+  }
+
+  private String runtimeText(String text, TaskExec t) {
+    Matcher m = RUNTIME_REF.matcher(text);
+    StringBuilder sb = new StringBuilder();
+    while (m.find()) {
+      String v = runtimeValue(m.group(1), t);
+      m.appendReplacement(sb, Matcher.quoteReplacement(v == null ? m.group() : v));
+    }
+    m.appendTail(sb);
+    return sb.toString();
+  }
+
+  /** The run's name as KFP's Argo workflow would have it: pipeline name and a short suffix. */
+  private String resourceName() {
+    return run.pipelineName() + "-" + run.id().substring(0, 8);
+  }
+
+  String runtimeValue(String name, TaskExec t) {
+    return switch (name) {
+      case "pipeline_job_name" -> run.displayName();
+      case "pipeline_job_resource_name" -> resourceName();
+      case "pipeline_job_uuid" -> run.id();
+      case "pipeline_task_name" -> t.name;
+      case "pipeline_task_uuid" -> t.id != null ? t.id : (t.id = Ids.newId());
+      case "pipeline_job_create_time_utc" -> run.createdAt().toString();
+      case "pipeline_job_schedule_time_utc" ->
+          (run.scheduledAt() != null ? run.scheduledAt() : run.createdAt()).toString();
+      case "pipeline_root" -> LocalPaths.uriOf(engine.artifactRoot());
+      case "workspace_path" -> engine.runDir(run.id()).resolve("workspace").toString();
+      default -> null;
+    };
+  }
+
+  private void runImporter(TaskExec t, ImporterSpec importer) {
+    String uri = null;
+    if (importer.artifactUri() != null) {
+      if (importer.artifactUri().runtimeParameter() != null) {
+        JsonNode v = t.inputParams.get(importer.artifactUri().runtimeParameter());
+        uri = v == null ? null : Values.text(v);
+      } else if (importer.artifactUri().constant() != null) {
+        uri = Values.text(importer.artifactUri().constant());
+      } else if (importer.artifactUri().constantValue() != null) {
+        uri = importer.artifactUri().constantValue().path("stringValue").asText(null);
+      }
+    }
+    if (uri == null || uri.isBlank()) {
+      throw new TaskFailure("importer has no artifact URI");
+    }
+    ObjectNode metadata = Json.json().createObjectNode();
+    if (importer.metadata() != null && importer.metadata().isObject()) {
+      PlaceholderScope scope = new PlaceholderScope(t, Map.of(), Map.of(), "", "");
+      importer
+          .metadata()
+          .fields()
+          .forEachRemaining(
+              e ->
+                  metadata.set(
+                      Placeholders.expand(e.getKey(), scope),
+                      e.getValue().isTextual()
+                          ? TextNode.valueOf(Placeholders.expand(e.getValue().textValue(), scope))
+                          : e.getValue()));
+    }
+    String title =
+        importer.typeSchema() == null ? "system.Artifact" : importer.typeSchema().schemaTitle();
+    String version =
+        importer.typeSchema() == null || importer.typeSchema().schemaVersion() == null
+            ? "0.0.1"
+            : importer.typeSchema().schemaVersion();
+    t.startedAt = engine.now();
+    record(t, TaskState.RUNNING);
+    ArtifactRef ref = new ArtifactRef(Ids.newId(), "artifact", uri, title, version, metadata);
+    t.outputArtifacts.put("artifact", List.of(ref));
+    succeed(t, List.of(ref));
+  }
+
+  private void runContainer(TaskExec t, ContainerSpec container) {
+    boolean cache =
+        engine.cacheEnabled()
+            && t.spec.cachingOptions() != null
+            && Boolean.TRUE.equals(t.spec.cachingOptions().enableCache());
+    if (cache) {
+      String key = t.spec.cachingOptions().cacheKey();
+      t.fingerprint =
+          hasText(key)
+              ? Fingerprint.ofCacheKey(t.componentName(), key)
+              : Fingerprint.of(
+                  t.inputParams, t.inputArtifacts, t.component.outputDefinitions(), container);
+      var hit =
+          engine.store().tasks().findCached(run.namespace(), run.pipelineName(), t.fingerprint);
+      if (hit.isPresent()) {
+        TaskRecord from = hit.get();
+        TaskExec.readIo(from.outputs(), t.outputParams, t.outputArtifacts);
+        t.cachedFromTaskId = from.id();
+        t.startedAt = engine.now();
+        complete(t, TaskState.CACHED, null);
+        return;
+      }
+    } else {
+      t.fingerprint = null;
+    }
+    t.attempt++;
+    Path taskDir = engine.runDir(run.id()).resolve("tasks").resolve(t.path);
+    Path outDir = taskDir.resolve("outputs");
+    Path artifactDir =
+        engine
+            .artifactRoot()
+            .resolve(run.namespace())
+            .resolve(safe(run.pipelineName()))
+            .resolve(run.id())
+            .resolve(t.path);
+    Map<String, ArtifactRef> outArtifacts = new LinkedHashMap<>();
+    Map<String, String> outParamFiles = new LinkedHashMap<>();
+    try {
+      deleteTree(outDir);
+      Files.createDirectories(outDir);
+      var outs = t.component.outputDefinitions();
+      if (outs != null) {
+        for (Map.Entry<String, OutputArtifactSpec> e : outs.artifacts().entrySet()) {
+          Path p = artifactDir.resolve(e.getKey());
+          deleteTree(p);
+          Files.createDirectories(p.getParent());
+          var type = e.getValue().artifactType();
+          outArtifacts.put(
+              e.getKey(),
+              new ArtifactRef(
+                  Ids.newId(),
+                  e.getKey(),
+                  LocalPaths.uriOf(p),
+                  type == null || type.schemaTitle() == null
+                      ? "system.Artifact"
+                      : type.schemaTitle(),
+                  type == null || type.schemaVersion() == null ? "0.0.1" : type.schemaVersion(),
+                  Json.json().createObjectNode()));
+        }
+        for (String name : outs.parameters().keySet()) {
+          outParamFiles.put(name, outDir.resolve("parameters").resolve(name).toString());
+        }
+        Files.createDirectories(outDir.resolve("parameters"));
+      }
+    } catch (IOException e) {
+      throw new TaskFailure("cannot prepare output folders: " + e.getMessage());
+    }
+    String outputFile = outDir.resolve("executor_output.json").toString();
+    PlaceholderScope scope = new PlaceholderScope(t, outArtifacts, outParamFiles, outputFile, null);
+    scope.executorInput = Json.write(executorInput(t, outArtifacts, outParamFiles, outputFile));
+    List<String> command = Placeholders.expandArgv(container.command(), scope);
+    List<String> args = Placeholders.expandArgv(container.args(), scope);
+    String image = Placeholders.expand(container.image() == null ? "" : container.image(), scope);
+    Map<String, String> env = new LinkedHashMap<>();
+    for (EnvVar v : container.env()) {
+      env.put(
+          v.name(), expandEnv(Placeholders.expand(v.value() == null ? "" : v.value(), scope), env));
+    }
+    env.put("KFP_POD_NAME", "keel-" + run.id() + "-" + t.name);
+    env.put("KEEL_RUN_ID", run.id());
+    env.put("KEEL_TASK_PATH", t.path);
+    ResourceRequest resources = resources(container.resources(), scope);
+    Path log = taskDir.resolve("attempt-" + t.attempt + ".log");
+    t.logPath = log.toString();
+    t.error = null;
+    t.startedAt = engine.now();
+    t.finishedAt = null;
+    t.pid = null;
+    t.pidStartedAt = null;
+    t.workloadId = null;
+    t.outputParams.clear();
+    t.outputArtifacts.clear();
+    record(t, TaskState.RUNNING);
+    WorkloadSpec spec =
+        WorkloadSpec.builder(run.id() + "/" + t.path)
+            .namespace(run.namespace())
+            .owner(run.id())
+            .image(image)
+            .command(command)
+            .args(args)
+            .env(env)
+            .workingDir(taskDir.resolve("work"))
+            .resources(resources)
+            .logFile(log)
+            .logLimitBytes(engine.logLimitBytes())
+            .timeout(timeout(t))
+            .build();
+    Workload w = engine.runtime().launch(spec);
+    t.workload = w;
+    WorkloadStatus st = w.status();
+    if (st.pid() != null) {
+      t.pid = st.pid();
+      t.pidStartedAt = st.pidStartedAt();
+      t.workloadId = w.id();
+      engine.store().tasks().update(t.toRecord(run.id()));
+    }
+    w.completion()
+        .whenComplete(
+            (status, err) ->
+                engine.post(
+                    () -> workloadEnded(t, w, outArtifacts, outParamFiles, outputFile, status)));
+  }
+
+  private Duration timeout(TaskExec t) {
+    Long seconds = engine.activeDeadlineSeconds(doc, t.component.executorLabel());
+    return seconds == null ? null : Duration.ofSeconds(seconds);
+  }
+
+  private ResourceRequest resources(ResourceSpec r, PlaceholderScope scope) {
+    if (r == null) {
+      return ResourceRequest.NONE;
+    }
+    String cpu = first(r.resourceCpuRequest(), r.resourceCpuLimit());
+    String mem = first(r.resourceMemoryRequest(), r.resourceMemoryLimit());
+    if (cpu == null && (r.cpuRequest() != null || r.cpuLimit() != null)) {
+      cpu = String.valueOf(r.cpuRequest() != null ? r.cpuRequest() : r.cpuLimit());
+    }
+    if (mem == null && (r.memoryRequest() != null || r.memoryLimit() != null)) {
+      double gb = r.memoryRequest() != null ? r.memoryRequest() : r.memoryLimit();
+      mem = String.valueOf((long) (gb * 1e9));
+    }
+    try {
+      return ResourceRequest.of(
+          cpu == null ? null : Placeholders.expand(cpu, scope),
+          mem == null ? null : Placeholders.expand(mem, scope));
+    } catch (IllegalArgumentException e) {
+      throw new TaskFailure("resources: " + e.getMessage());
+    }
+  }
+
+  private static String first(String a, String b) {
+    return hasText(a) ? a : hasText(b) ? b : null;
+  }
+
+  private static String expandEnv(String value, Map<String, String> earlier) {
+    if (value.indexOf('$') < 0) {
+      return value;
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '$' && i + 1 < value.length() && value.charAt(i + 1) == '$') {
+        sb.append('$');
+        i++;
+      } else if (c == '$' && i + 1 < value.length() && value.charAt(i + 1) == '(') {
+        int end = value.indexOf(')', i);
+        String name = end < 0 ? null : value.substring(i + 2, end);
+        if (name != null && earlier.containsKey(name)) {
+          sb.append(earlier.get(name));
+          i = end;
+        } else {
+          sb.append(c);
+        }
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+
+  private ObjectNode executorInput(
+      TaskExec t,
+      Map<String, ArtifactRef> outArtifacts,
+      Map<String, String> outParamFiles,
+      String outputFile) {
+    ObjectNode root = Json.json().createObjectNode();
+    ObjectNode inputs = root.putObject("inputs");
+    ObjectNode pv = inputs.putObject("parameterValues");
+    t.inputParams.forEach(pv::set);
+    ObjectNode ia = inputs.putObject("artifacts");
+    t.inputArtifacts.forEach(
+        (name, refs) -> {
+          ArrayNode list = ia.putObject(name).putArray("artifacts");
+          for (ArtifactRef r : refs) {
+            list.add(runtimeArtifact(r, r.id()));
+          }
+        });
+    ObjectNode outputs = root.putObject("outputs");
+    ObjectNode op = outputs.putObject("parameters");
+    outParamFiles.forEach((name, file) -> op.putObject(name).put("outputFile", file));
+    ObjectNode oa = outputs.putObject("artifacts");
+    outArtifacts.forEach(
+        (name, r) -> oa.putObject(name).putArray("artifacts").add(runtimeArtifact(r, name)));
+    outputs.put("outputFile", outputFile);
+    return root;
+  }
+
+  private static ObjectNode runtimeArtifact(ArtifactRef r, String name) {
+    ObjectNode a = Json.json().createObjectNode();
+    a.put("name", name);
+    ObjectNode type = a.putObject("type");
+    type.put("schemaTitle", r.schemaTitle());
+    type.put("schemaVersion", r.schemaVersion());
+    a.put("uri", r.uri());
+    a.set(
+        "metadata",
+        r.metadata() == null ? Json.json().createObjectNode() : r.metadata().deepCopy());
+    return a;
+  }
+
+  private void workloadEnded(
+      TaskExec t,
+      Workload w,
+      Map<String, ArtifactRef> outArtifacts,
+      Map<String, String> outParamFiles,
+      String outputFile,
+      WorkloadStatus status) {
+    if (finished || t.workload != w) {
+      return;
+    }
+    t.workload = null;
+    if (status.pid() != null) {
+      t.pid = status.pid();
+      t.pidStartedAt = status.pidStartedAt();
+      t.workloadId = w.id();
+    }
+    if (canceling) {
+      complete(t, TaskState.CANCELED, "canceled");
+      return;
+    }
+    if (status.phase() == Phase.SUCCEEDED) {
+      try {
+        collectOutputs(t, outArtifacts, outParamFiles, outputFile);
+        succeed(t, List.copyOf(outArtifacts.values()));
+      } catch (TaskFailure e) {
+        retryOrFail(t, e.getMessage());
+      }
+      return;
+    }
+    String why = status.message() != null ? status.message() : status.reason();
+    String tail = lastLogLine(t.logPath);
+    if (tail != null && (why == null || !why.contains(tail))) {
+      why = (why == null ? "failed" : why) + ": " + tail;
+    }
+    retryOrFail(t, why == null ? "failed" : why);
+  }
+
+  /** The last line a failed process wrote, which usually says why (e.g. a missing program). */
+  private static String lastLogLine(String logPath) {
+    if (logPath == null) {
+      return null;
+    }
+    try (var raf = new java.io.RandomAccessFile(logPath, "r")) {
+      long len = raf.length();
+      int n = (int) Math.min(len, 4096);
+      byte[] buf = new byte[n];
+      raf.seek(len - n);
+      raf.readFully(buf);
+      String[] lines = new String(buf, java.nio.charset.StandardCharsets.UTF_8).split("\\R");
+      for (int i = lines.length - 1; i >= 0; i--) {
+        String line = lines[i].strip();
+        if (!line.isEmpty() && !line.startsWith("[keel]")) {
+          return line.length() > 300 ? line.substring(0, 300) + "…" : line;
+        }
+      }
+    } catch (IOException e) {
+      return null;
+    }
+    return null;
+  }
+
+  private void retryOrFail(TaskExec t, String error) {
+    RetryPolicy retry = t.spec.retryPolicy();
+    int max = retry == null || retry.maxRetryCount() == null ? 0 : retry.maxRetryCount();
+    if (t.attempt <= max && !stopping) {
+      Duration delay = backoff(retry, t.attempt);
+      t.error = error;
+      engine.store().tasks().update(t.toRecord(run.id()));
+      engine
+          .listener()
+          .note(
+              run.id(),
+              "task "
+                  + t.path
+                  + " failed ("
+                  + error
+                  + "); retry "
+                  + t.attempt
+                  + " of "
+                  + max
+                  + " in "
+                  + delay.toMillis()
+                  + " ms");
+      engine.schedule(
+          () -> {
+            if (finished || canceling) {
+              if (!finished) {
+                complete(t, TaskState.CANCELED, "canceled");
+              }
+              return;
+            }
+            try {
+              ExecutorSpec exec = engine.executor(doc, t.component.executorLabel());
+              runContainer(t, exec.container());
+            } catch (TaskFailure | Placeholders.PlaceholderException e) {
+              complete(t, TaskState.FAILED, e.getMessage());
+            }
+          },
+          delay);
+      return;
+    }
+    complete(t, TaskState.FAILED, error);
+  }
+
+  static Duration backoff(RetryPolicy retry, int attempt) {
+    if (retry == null) {
+      return Duration.ZERO;
+    }
+    Duration base = Durations.parse(retry.backoffDuration(), Duration.ZERO);
+    double factor = retry.backoffFactor() == null ? 2.0 : retry.backoffFactor();
+    Duration max = Durations.parse(retry.backoffMaxDuration(), Duration.ofHours(1));
+    double millis = base.toMillis() * Math.pow(factor, Math.max(0, attempt - 1));
+    return Duration.ofMillis((long) Math.min(millis, max.toMillis()));
+  }
+
+  private void collectOutputs(
+      TaskExec t,
+      Map<String, ArtifactRef> outArtifacts,
+      Map<String, String> outParamFiles,
+      String outputFile) {
+    JsonNode executorOutput = null;
+    try {
+      String text = Files.readString(Path.of(outputFile));
+      if (!text.isBlank()) {
+        executorOutput = Json.parse(text);
+      }
+    } catch (NoSuchFileException e) {
+      // no executor output: outputs come from the parameter files
+    } catch (IOException | RuntimeException e) {
+      throw new TaskFailure("cannot read executor output " + outputFile + ": " + e.getMessage());
+    }
+    var outs = t.component.outputDefinitions();
+    Map<String, OutputParameterSpec> paramDefs = outs == null ? Map.of() : outs.parameters();
+    for (Map.Entry<String, OutputParameterSpec> e : paramDefs.entrySet()) {
+      String name = e.getKey();
+      JsonNode v = executorOutput == null ? null : executorOutput.path("parameterValues").get(name);
+      if (v == null) {
+        Path file = Path.of(outParamFiles.get(name));
+        try {
+          v = Values.parse(e.getValue().parameterType(), Files.readString(file));
+        } catch (NoSuchFileException x) {
+          throw new TaskFailure("output parameter '" + name + "' was not written to " + file);
+        } catch (IOException x) {
+          throw new TaskFailure("cannot read output parameter '" + name + "': " + x.getMessage());
+        } catch (IllegalArgumentException x) {
+          throw new TaskFailure("output parameter '" + name + "': " + x.getMessage());
+        }
+      }
+      t.outputParams.put(name, Values.normalise(e.getValue().parameterType(), v));
+    }
+    for (Map.Entry<String, ArtifactRef> e : outArtifacts.entrySet()) {
+      ArtifactRef r = e.getValue();
+      String uri = r.uri();
+      ObjectNode metadata = r.metadata().deepCopy();
+      JsonNode produced =
+          executorOutput == null
+              ? null
+              : executorOutput.path("artifacts").path(e.getKey()).path("artifacts").path(0);
+      if (produced != null && produced.isObject()) {
+        if (produced.hasNonNull("uri") && !produced.get("uri").asText().isEmpty()) {
+          uri = produced.get("uri").asText();
+        }
+        if (produced.get("metadata") instanceof ObjectNode md) {
+          metadata.setAll(md);
+        }
+      }
+      ArtifactRef merged =
+          new ArtifactRef(r.id(), r.name(), uri, r.schemaTitle(), r.schemaVersion(), metadata);
+      e.setValue(merged);
+      t.outputArtifacts.put(e.getKey(), List.of(merged));
+    }
+  }
+
+  private void succeed(TaskExec t, List<ArtifactRef> created) {
+    Instant now = engine.now();
+    t.state = TaskState.SUCCEEDED;
+    t.finishedAt = now;
+    t.error = null;
+    TaskRecord rec = t.toRecord(run.id());
+    engine
+        .store()
+        .inTransaction(
+            tx -> {
+              for (ArtifactRef a : created) {
+                tx.artifacts()
+                    .insert(
+                        new ArtifactRecord(
+                            a.id(),
+                            run.id(),
+                            t.id,
+                            a.name(),
+                            a.uri(),
+                            a.schemaTitle(),
+                            Json.write(a.metadata()),
+                            now));
+                tx.events()
+                    .insert(new EventRecord(Ids.newId(), t.id, a.id(), "OUTPUT", a.name(), now));
+              }
+              for (Map.Entry<String, List<ArtifactRef>> in : t.inputArtifacts.entrySet()) {
+                for (ArtifactRef a : in.getValue()) {
+                  tx.events()
+                      .insert(
+                          new EventRecord(Ids.newId(), t.id, a.id(), "INPUT", in.getKey(), now));
+                }
+              }
+              tx.tasks().update(rec);
+              return null;
+            });
+    engine.listener().taskChanged(run, rec);
+    taskEnded(t);
+  }
+
+  /** Ends a task in a state other than a fresh success (cached, failed, canceled, a DAG). */
+  private void complete(TaskExec t, TaskState state, String error) {
+    t.finishedAt = engine.now();
+    t.error = error;
+    if (state == TaskState.CACHED) {
+      t.state = state;
+      TaskRecord rec = t.toRecord(run.id());
+      engine
+          .store()
+          .inTransaction(
+              tx -> {
+                if (!t.recorded) {
+                  t.id = tx.tasks().insertIfAbsent(withId(t)).id();
+                  t.recorded = true;
+                } else {
+                  tx.tasks().update(rec);
+                }
+                Instant now = t.finishedAt;
+                for (List<ArtifactRef> refs : t.outputArtifacts.values()) {
+                  for (ArtifactRef a : refs) {
+                    tx.events()
+                        .insert(
+                            new EventRecord(Ids.newId(), t.id, a.id(), "OUTPUT", a.name(), now));
+                  }
+                }
+                return null;
+              });
+      engine.listener().taskChanged(run, t.toRecord(run.id()));
+    } else {
+      record(t, state);
+    }
+    taskEnded(t);
+  }
+
+  private TaskRecord withId(TaskExec t) {
+    if (t.id == null) {
+      t.id = Ids.newId();
+    }
+    if (t.createdAt == null) {
+      t.createdAt = engine.now();
+    }
+    return t.toRecord(run.id());
+  }
+
+  /** Commits the task in {@code state} (inserting it the first time). */
+  private void record(TaskExec t, TaskState state) {
+    t.state = state;
+    if (!t.recorded) {
+      TaskRecord stored = engine.store().tasks().insertIfAbsent(withId(t));
+      t.id = stored.id();
+      t.recorded = true;
+      if (!stored.state().equals(state.name())) {
+        engine.store().tasks().update(t.toRecord(run.id()));
+      }
+    } else {
+      engine.store().tasks().update(t.toRecord(run.id()));
+    }
+    engine.listener().taskChanged(run, t.toRecord(run.id()));
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static boolean hasText(String s) {
+    return s != null && !s.isBlank();
+  }
+
+  private static String safe(String name) {
+    return name == null || name.isBlank() ? "pipeline" : name.replaceAll("[^A-Za-z0-9._-]", "_");
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try (var walk = Files.walk(p)) {
+      for (Path x : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(x);
+      }
+    }
+  }
+
+  /** Kills processes a dead Keel left running for this run's tasks. */
+  void killStale() {
+    for (TaskRecord r : stored.values()) {
+      if (TaskState.RUNNING.name().equals(r.state())
+          && r.pid() != null
+          && r.pidStartedAt() != null) {
+        if (LocalRuntime.killStale(r.pid(), r.pidStartedAt())) {
+          engine
+              .listener()
+              .note(run.id(), "killed leftover process " + r.pid() + " of task " + r.path());
+        }
+      }
+    }
+  }
+
+  /** A task-level failure with a message for the user. */
+  static final class TaskFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    TaskFailure(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** Resolves placeholders of one task. */
+  private final class PlaceholderScope implements Placeholders.Scope {
+    private final TaskExec t;
+    private final Map<String, ArtifactRef> outArtifacts;
+    private final Map<String, String> outParamFiles;
+    private final String outputFile;
+    String executorInput;
+
+    PlaceholderScope(
+        TaskExec t,
+        Map<String, ArtifactRef> outArtifacts,
+        Map<String, String> outParamFiles,
+        String outputFile,
+        String executorInput) {
+      this.t = t;
+      this.outArtifacts = outArtifacts;
+      this.outParamFiles = outParamFiles;
+      this.outputFile = outputFile;
+      this.executorInput = executorInput;
+    }
+
+    @Override
+    public Map<String, JsonNode> parameters() {
+      return t.inputParams;
+    }
+
+    @Override
+    public Map<String, List<ArtifactRef>> inputArtifacts() {
+      return t.inputArtifacts;
+    }
+
+    @Override
+    public Map<String, ArtifactRef> outputArtifacts() {
+      return outArtifacts;
+    }
+
+    @Override
+    public Map<String, String> outputParameterFiles() {
+      return outParamFiles;
+    }
+
+    @Override
+    public String outputFile() {
+      return outputFile;
+    }
+
+    @Override
+    public String executorInput() {
+      return executorInput == null ? "{}" : executorInput;
+    }
+
+    @Override
+    public String runtime(String name) {
+      return runtimeValue(name, t);
+    }
+  }
+}

@@ -1,0 +1,284 @@
+package dev.keel.runtime;
+
+import com.sun.management.OperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs workloads as processes on this machine.
+ *
+ * <p>Admission: a workload starts when fewer than {@code parallelism} run and its CPU and memory
+ * requests fit beside the running ones on this machine; otherwise it waits, first in first out. A
+ * request larger than the machine runs alone rather than never.
+ */
+public final class LocalRuntime implements WorkloadRuntime {
+  private final int parallelism;
+  private final double machineCpu;
+  private final long machineMemory;
+  private final ImageMap imageMap;
+  final Clock clock;
+
+  private final Deque<LocalWorkload> queue = new ArrayDeque<>();
+  private final Set<LocalWorkload> running = new LinkedHashSet<>();
+  private double cpuInUse;
+  private long memoryInUse;
+  private boolean closed;
+
+  final ExecutorService pumps = Executors.newCachedThreadPool(daemon("keel-log-pump"));
+  final ScheduledExecutorService timers =
+      Executors.newSingleThreadScheduledExecutor(daemon("keel-runtime-timer"));
+
+  private LocalRuntime(Builder b) {
+    this.parallelism = b.parallelism;
+    this.machineCpu = b.machineCpu;
+    this.machineMemory = b.machineMemory;
+    this.imageMap = b.imageMap;
+    this.clock = b.clock;
+  }
+
+  /** A builder with this machine's cores and memory as defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public Workload launch(WorkloadSpec spec) {
+    LocalWorkload w = new LocalWorkload(this, spec, imageMap.resolve(spec.image()));
+    boolean start;
+    synchronized (this) {
+      if (closed) {
+        w.fail("Canceled", "the runtime is closed");
+        return w;
+      }
+      start = queue.isEmpty() && fits(w);
+      if (start) {
+        admit(w);
+      } else {
+        queue.add(w);
+        w.queued(waitReason(w));
+      }
+    }
+    if (start) {
+      w.start();
+    }
+    return w;
+  }
+
+  /** How many workloads run now. */
+  public synchronized int runningCount() {
+    return running.size();
+  }
+
+  /** How many wait for admission. */
+  public synchronized int queuedCount() {
+    return queue.size();
+  }
+
+  private boolean fits(LocalWorkload w) {
+    if (running.isEmpty()) {
+      return true;
+    }
+    ResourceRequest r = w.spec().resources();
+    return running.size() < parallelism
+        && cpuInUse + r.cpu() <= machineCpu + 1e-9
+        && memoryInUse + r.memoryBytes() <= machineMemory;
+  }
+
+  private String waitReason(LocalWorkload w) {
+    ResourceRequest r = w.spec().resources();
+    if (running.size() >= parallelism) {
+      return "waiting: " + running.size() + "/" + parallelism + " running (parallelism)";
+    }
+    if (cpuInUse + r.cpu() > machineCpu + 1e-9) {
+      return String.format(
+          "waiting for %.2f cpu (%.2f of %.2f in use)", r.cpu(), cpuInUse, machineCpu);
+    }
+    if (memoryInUse + r.memoryBytes() > machineMemory) {
+      return "waiting for " + (r.memoryBytes() >> 20) + " MiB of memory";
+    }
+    return "waiting behind earlier workloads";
+  }
+
+  private void admit(LocalWorkload w) {
+    running.add(w);
+    cpuInUse += w.spec().resources().cpu();
+    memoryInUse += w.spec().resources().memoryBytes();
+    if (running.size() == 1
+        && (w.spec().resources().cpu() > machineCpu
+            || w.spec().resources().memoryBytes() > machineMemory)) {
+      w.note("requests more than this machine has; running it alone");
+    }
+  }
+
+  /** Called when a workload ends: frees its share and starts what now fits. */
+  void released(LocalWorkload w) {
+    List<LocalWorkload> toStart = new ArrayList<>();
+    synchronized (this) {
+      if (running.remove(w)) {
+        cpuInUse = Math.max(0, cpuInUse - w.spec().resources().cpu());
+        memoryInUse = Math.max(0, memoryInUse - w.spec().resources().memoryBytes());
+      } else {
+        queue.remove(w);
+      }
+      while (!closed && !queue.isEmpty() && fits(queue.peek())) {
+        LocalWorkload next = queue.poll();
+        admit(next);
+        toStart.add(next);
+      }
+      for (LocalWorkload q : queue) {
+        q.queued(waitReason(q));
+      }
+    }
+    for (LocalWorkload next : toStart) {
+      next.start();
+    }
+  }
+
+  /** Removes a queued workload; false when it was already admitted. */
+  synchronized boolean dequeue(LocalWorkload w) {
+    return queue.remove(w);
+  }
+
+  @Override
+  public void close() {
+    List<LocalWorkload> all;
+    synchronized (this) {
+      closed = true;
+      all = new ArrayList<>(queue);
+      all.addAll(running);
+    }
+    for (LocalWorkload w : all) {
+      w.cancel();
+    }
+    timers.shutdownNow();
+    pumps.shutdown();
+  }
+
+  /**
+   * Kills a process tree a dead Keel process left behind, when {@code pid} still names the process
+   * that started at {@code pidStartedAt} (within a second).
+   *
+   * @return whether something was killed
+   */
+  public static boolean killStale(long pid, Instant pidStartedAt) {
+    Optional<ProcessHandle> h = ProcessHandle.of(pid);
+    if (h.isEmpty() || !h.get().isAlive() || pidStartedAt == null) {
+      return false;
+    }
+    Optional<Instant> started = h.get().info().startInstant();
+    if (started.isEmpty()
+        || Duration.between(started.get(), pidStartedAt).abs().compareTo(Duration.ofSeconds(1))
+            > 0) {
+      return false;
+    }
+    killTree(h.get());
+    return true;
+  }
+
+  /** Kills a process and every descendant: children first, so none is orphaned and missed. */
+  static void killTree(ProcessHandle root) {
+    for (int round = 0; round < 3; round++) {
+      List<ProcessHandle> tree = new ArrayList<>(root.descendants().toList());
+      tree.forEach(ProcessHandle::destroyForcibly);
+      root.destroyForcibly();
+      if (!root.isAlive() && tree.stream().noneMatch(ProcessHandle::isAlive)) {
+        return;
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private static ThreadFactory daemon(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** Configures a {@link LocalRuntime}. */
+  public static final class Builder {
+    private int parallelism = Runtime.getRuntime().availableProcessors();
+    private double machineCpu = Runtime.getRuntime().availableProcessors();
+    private long machineMemory = physicalMemory();
+    private ImageMap imageMap;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    /** Most workloads running at once (default: cores). */
+    public Builder parallelism(int parallelism) {
+      if (parallelism < 1) {
+        throw new IllegalArgumentException("parallelism must be at least 1, was " + parallelism);
+      }
+      this.parallelism = parallelism;
+      return this;
+    }
+
+    /** CPU cores admission may hand out (default: cores). */
+    public Builder machineCpu(double cpu) {
+      if (cpu <= 0) {
+        throw new IllegalArgumentException("machine CPU must be positive, was " + cpu);
+      }
+      this.machineCpu = cpu;
+      return this;
+    }
+
+    /** Memory admission may hand out (default: physical memory). */
+    public Builder machineMemoryBytes(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("machine memory must be positive, was " + bytes);
+      }
+      this.machineMemory = bytes;
+      return this;
+    }
+
+    /** How images map to local programs (default: {@link ImageMap#defaults()}). */
+    public Builder imageMap(ImageMap map) {
+      this.imageMap = Objects.requireNonNull(map, "imageMap");
+      return this;
+    }
+
+    /** The clock for timestamps. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    public LocalRuntime build() {
+      if (imageMap == null) {
+        imageMap = ImageMap.defaults();
+      }
+      return new LocalRuntime(this);
+    }
+
+    private static long physicalMemory() {
+      var os = ManagementFactory.getOperatingSystemMXBean();
+      if (os instanceof OperatingSystemMXBean sun) {
+        return sun.getTotalMemorySize();
+      }
+      return 8L << 30;
+    }
+  }
+}
