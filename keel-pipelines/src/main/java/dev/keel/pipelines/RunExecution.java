@@ -230,7 +230,7 @@ final class RunExecution {
       }
     }
     for (TaskExec t : ready) {
-      launch(t);
+      schedule(t);
     }
     if (dag.active == 0) {
       finishDag(dag);
@@ -289,7 +289,7 @@ final class RunExecution {
       }
       d.waiting--;
       if (d.waiting == 0 && canRun(d)) {
-        launch(d);
+        schedule(d);
       }
     }
     if (dag.active == 0 && !dag.finished) {
@@ -368,9 +368,27 @@ final class RunExecution {
 
   // ---------------------------------------------------------------- one task
 
-  private void launch(TaskExec t) {
+  /**
+   * Counts a ready task as active at once and launches it on a later turn of the engine loop, so
+   * that tasks ending synchronously (cache hits) never let a DAG look finished too early.
+   */
+  private void schedule(TaskExec t) {
     t.parent.active++;
     running.put(t.path, t);
+    engine.post(
+        () -> {
+          if (finished) {
+            return;
+          }
+          if (canceling) {
+            complete(t, TaskState.CANCELED, "canceled before it started");
+            return;
+          }
+          launch(t);
+        });
+  }
+
+  private void launch(TaskExec t) {
     try {
       if (t.component == null) {
         throw new TaskFailure("component '" + t.componentName() + "' does not exist");

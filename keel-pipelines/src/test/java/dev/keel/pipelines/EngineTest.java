@@ -175,6 +175,40 @@ class EngineTest {
   }
 
   @Test
+  void a_diamond_served_entirely_from_cache_still_runs_every_task() throws Exception {
+    String diamond =
+        """
+        pipelineInfo: {name: diamond}
+        schemaVersion: 2.1.0
+        root:
+          dag:
+            tasks:
+              a: {componentRef: {name: comp-x}, cachingOptions: {enableCache: true},
+                  inputs: {parameters: {v: {runtimeValue: {constant: a}}}}}
+              b: {componentRef: {name: comp-x}, cachingOptions: {enableCache: true}, dependentTasks: [a],
+                  inputs: {parameters: {v: {runtimeValue: {constant: b}}}}}
+              c: {componentRef: {name: comp-x}, cachingOptions: {enableCache: true}, dependentTasks: [a, b],
+                  inputs: {parameters: {v: {runtimeValue: {constant: c}}}}}
+              d: {componentRef: {name: comp-x}, cachingOptions: {enableCache: true}, dependentTasks: [b, c],
+                  inputs: {parameters: {v: {runtimeValue: {constant: d}}}}}
+        components:
+          comp-x:
+            executorLabel: exec-x
+            inputDefinitions: {parameters: {v: {parameterType: STRING}}}
+        deploymentSpec:
+          executors:
+            exec-x: {container: {image: alpine, command: [echo, "{{$.inputs.parameters['v']}}"]}}
+        """;
+    assertThat(f.run(EngineFixture.yaml(diamond)).state()).isEqualTo("SUCCEEDED");
+    RunRecord cached = f.run(EngineFixture.yaml(diamond));
+    assertThat(cached.state()).as(cached.error()).isEqualTo("SUCCEEDED");
+    assertThat(f.tasks(cached.id()))
+        .hasSize(4)
+        .extracting(TaskRecord::state)
+        .containsOnly("CACHED");
+  }
+
+  @Test
   void cache_never_crosses_namespaces_and_empty_caching_options_disable_it() throws Exception {
     f.run(EngineFixture.yaml(TWO_STEP));
     String id =

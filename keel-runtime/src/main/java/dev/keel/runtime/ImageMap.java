@@ -45,6 +45,7 @@ public final class ImageMap {
     if (classpath == null || classpath.isBlank()) {
       classpath = System.getProperty("java.class.path", "");
     }
+    classpath = absolute(classpath);
     String host = "host programs (/bin/sh and PATH)";
     List<Entry> list = new ArrayList<>();
     for (String p : List.of("python:*", "python", "*/python:*", "*python-3*", "*python3*")) {
@@ -170,6 +171,17 @@ public final class ImageMap {
       }
     }
     return Pattern.compile(re.toString());
+  }
+
+  /** The classpath with every entry made absolute: tasks run in folders of their own. */
+  private static String absolute(String classpath) {
+    List<String> parts = new ArrayList<>();
+    for (String p : classpath.split(java.io.File.pathSeparator)) {
+      if (!p.isEmpty()) {
+        parts.add(Path.of(p).toAbsolutePath().normalize().toString());
+      }
+    }
+    return String.join(java.io.File.pathSeparator, parts);
   }
 
   private static String systemPython() {

@@ -1,0 +1,70 @@
+package dev.keel.cli;
+
+import dev.keel.runtime.ImageMap;
+import dev.keel.runtime.LocalRuntime;
+import dev.keel.store.Store;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Where Keel keeps its state: the options every command that touches the store shares. */
+final class StoreOptions {
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description = "Keel's data folder (default: $KEEL_HOME, else ~/.keel).")
+  Path dataDir;
+
+  @Option(
+      names = "--database-url",
+      paramLabel = "JDBC_URL",
+      description =
+          "A PostgreSQL JDBC URL (default: $KEEL_DATABASE_URL, else SQLite in the data folder).")
+  String databaseUrl;
+
+  @Option(
+      names = "--database-user",
+      paramLabel = "USER",
+      description = "Database user (default: $KEEL_DATABASE_USER).")
+  String databaseUser;
+
+  Path dataDir() {
+    if (dataDir != null) {
+      return dataDir.toAbsolutePath().normalize();
+    }
+    String home = System.getenv("KEEL_HOME");
+    if (home != null && !home.isBlank()) {
+      return Path.of(home).toAbsolutePath().normalize();
+    }
+    return Path.of(System.getProperty("user.home"), ".keel");
+  }
+
+  Store open() {
+    String url = databaseUrl != null ? databaseUrl : System.getenv("KEEL_DATABASE_URL");
+    if (url != null && !url.isBlank()) {
+      String user = databaseUser != null ? databaseUser : System.getenv("KEEL_DATABASE_USER");
+      return Store.jdbc(url, user, System.getenv("KEEL_DATABASE_PASSWORD"));
+    }
+    return Store.sqlite(dataDir().resolve("keel.db"));
+  }
+
+  /**
+   * The image map: the file given, else {@code <data dir>/images.yaml} when it exists, each on top
+   * of the defaults; else the defaults.
+   */
+  ImageMap imageMap(Path file) {
+    if (file != null) {
+      return ImageMap.load(file);
+    }
+    Path user = dataDir().resolve("images.yaml");
+    return Files.exists(user) ? ImageMap.load(user) : ImageMap.defaults();
+  }
+
+  LocalRuntime runtime(int parallelism, Path imageMapFile) {
+    var b = LocalRuntime.builder().imageMap(imageMap(imageMapFile));
+    if (parallelism > 0) {
+      b.parallelism(parallelism);
+    }
+    return b.build();
+  }
+}

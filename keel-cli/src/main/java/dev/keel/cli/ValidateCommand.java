@@ -1,0 +1,43 @@
+package dev.keel.cli;
+
+import dev.keel.core.Problem;
+import dev.keel.core.ValidationException;
+import dev.keel.pipelines.spec.PipelineDocument;
+import dev.keel.pipelines.spec.PipelineSpecReader;
+import dev.keel.pipelines.spec.PipelineValidator;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code keel validate FILE}: lists every problem of a pipeline file. */
+@Command(
+    name = "validate",
+    mixinStandardHelpOptions = true,
+    description = "Check a KFP pipeline file (YAML or JSON) and list every problem.")
+final class ValidateCommand implements Callable<Integer> {
+  @Parameters(paramLabel = "FILE", description = "Compiled pipeline: YAML or JSON.")
+  Path file;
+
+  @Override
+  public Integer call() {
+    List<Problem> problems;
+    PipelineDocument doc = null;
+    try {
+      doc = PipelineSpecReader.read(file);
+      problems = PipelineValidator.validate(doc);
+    } catch (ValidationException e) {
+      problems = e.problems();
+    }
+    if (problems.isEmpty()) {
+      System.out.println(file + ": valid pipeline '" + doc.name() + "'");
+      return 0;
+    }
+    for (Problem p : problems) {
+      System.err.println(file + ": " + p);
+    }
+    System.err.println(problems.size() + (problems.size() == 1 ? " problem" : " problems"));
+    return Keel.EXIT_INVALID;
+  }
+}

@@ -1,0 +1,82 @@
+package dev.keel.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The real {@code keel} jar run as a separate process, as a user runs it. */
+final class KeelProcess {
+  static final Path JAR = Path.of(System.getProperty("keel.jar", "target/keel.jar"));
+  static final Path REPO = Path.of(System.getProperty("keel.repo", ".."));
+
+  /** What a finished command printed and how it exited. */
+  record Result(int code, String out, String err) {
+    String all() {
+      return out + err;
+    }
+  }
+
+  static Process start(Path dataDir, Path outFile, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-jar");
+    cmd.add(JAR.toAbsolutePath().toString());
+    for (String a : args) {
+      cmd.add(a);
+    }
+    if (dataDir != null) {
+      cmd.add("--data-dir");
+      cmd.add(dataDir.toString());
+    }
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(REPO.toFile());
+    pb.redirectErrorStream(true);
+    pb.redirectOutput(outFile.toFile());
+    pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+    return pb.start();
+  }
+
+  static Result run(Path dataDir, String... args) throws Exception {
+    Path out = Files.createTempFile("keel-out", ".txt");
+    Path err = Files.createTempFile("keel-err", ".txt");
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-jar");
+    cmd.add(JAR.toAbsolutePath().toString());
+    cmd.addAll(List.of(args));
+    if (dataDir != null) {
+      cmd.add("--data-dir");
+      cmd.add(dataDir.toString());
+    }
+    Process p =
+        new ProcessBuilder(cmd)
+            .directory(REPO.toFile())
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+            .start();
+    if (!p.waitFor(240, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError(
+          "keel " + String.join(" ", args) + " did not finish in 240 s:\n" + Files.readString(out));
+    }
+    Result r =
+        new Result(
+            p.exitValue(),
+            Files.readString(out, StandardCharsets.UTF_8),
+            Files.readString(err, StandardCharsets.UTF_8));
+    Files.deleteIfExists(out);
+    Files.deleteIfExists(err);
+    return r;
+  }
+
+  static Path conformance(String file) {
+    return Path.of(System.getProperty("keel.shared", "../../shared"), "conformance", "kfp-ir", file)
+        .toAbsolutePath();
+  }
+
+  private KeelProcess() {}
+}
