@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Per-step overhead of a local DAG engine: Keel against GNU make and Snakemake on the same DAG of
+# N no-op steps with fan-out/fan-in (start -> s1..sN -> end). Each step touches one file.
+# Per-step overhead = (T(N) - T(1)) / (N - 1), medians of RUNS runs, so start-up cancels out.
+# Usage: bench/dag.sh [N]    (N defaults to 200; RUNS=5, J=cores)
+set -euo pipefail
+N=${1:-200}
+RUNS=${RUNS:-5}
+J=${J:-$(nproc)}
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/.." && pwd)"
+jar="$repo/keel-cli/target/keel.jar"
+[ -f "$jar" ] || (cd "$repo" && mvn -B -q -DskipTests install -pl keel-cli -am)
+W=$(mktemp -d /tmp/keel-dag.XXXX)
+trap 'rm -rf "$W"' EXIT
+source "$here/lib.sh"
+
+now_ms() { date +%s%3N; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+# --- the same DAG for make
+gen_make() { # n file
+  local n=$1 f=$2
+  {
+    echo ".PHONY: all"; echo "all: out/end"
+    echo "out/start:"; printf '\t@mkdir -p out && touch $@\n'
+    local deps=""
+    for ((i = 1; i <= n; i++)); do echo "out/s$i: out/start"; printf '\t@touch $@\n'; deps="$deps out/s$i"; done
+    echo "out/end:$deps"; printf '\t@touch $@\n'
+  } > "$f"
+}
+
+time_keel() { # n -> median ms
+  local n=$1 f="$W/dag-$n.yaml"
+  gen_keel_dag "$n" "$f"
+  for ((r = 0; r < RUNS; r++)); do
+    rm -rf "$W/keel-data"
+    local t0; t0=$(now_ms)
+    java -jar "$jar" run "$f" --data-dir "$W/keel-data" --parallelism "$J" > "$W/keel.out" 2>&1 \
+      || { cat "$W/keel.out" >&2; exit 1; }
+    echo $(( $(now_ms) - t0 ))
+  done | median
+}
+
+time_make() {
+  local n=$1 f="$W/Makefile.$n"
+  gen_make "$n" "$f"
+  for ((r = 0; r < RUNS; r++)); do
+    (cd "$W" && rm -rf out && t0=$(now_ms) && make -s -j"$J" -f "$f" && echo $(( $(now_ms) - t0 )))
+  done | median
+}
+
+time_snakemake() {
+  local n=$1
+  mkdir -p "$W/smk"
+  cat > "$W/smk/Snakefile" <<'SMK'
+N = int(config["n"])
+rule all:
+    input: "out/end"
+rule start:
+    output: "out/start"
+    shell: "touch {output}"
+rule step:
+    input: "out/start"
+    output: "out/s_{i}"
+    shell: "touch {output}"
+rule end:
+    input: expand("out/s_{i}", i=range(N))
+    output: "out/end"
+    shell: "touch {output}"
+SMK
+  for ((r = 0; r < RUNS; r++)); do
+    (cd "$W/smk" && rm -rf out .snakemake && t0=$(now_ms) \
+      && snakemake -c"$J" --quiet all --config n="$n" > /dev/null 2>&1 && echo $(( $(now_ms) - t0 )))
+  done | median
+}
+
+per_step() { awk -v a="$1" -v b="$2" -v n="$N" 'BEGIN {printf "%.3f", (b - a) / (n - 1)}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0) ? a / b : 0}'; }
+
+echo "DAG start -> $N steps -> end; $RUNS runs each, medians; -j$J"
+k1=$(time_keel 1); kn=$(time_keel "$N")
+echo "keel      T(1)=${k1} ms  T($N)=${kn} ms"
+m1=$(time_make 1); mn=$(time_make "$N")
+echo "make      T(1)=${m1} ms  T($N)=${mn} ms"
+if command -v snakemake > /dev/null; then
+  RUNS=$(( RUNS < 3 ? RUNS : 3 ))
+  s1=$(time_snakemake 1); sn=$(time_snakemake "$N")
+  echo "snakemake T(1)=${s1} ms  T($N)=${sn} ms"
+  smk=$(per_step "$s1" "$sn")
+else
+  echo "snakemake not installed (apt-get install snakemake); its column is n/a" >&2
+  smk=n/a
+fi
+keel=$(per_step "$k1" "$kn"); make=$(per_step "$m1" "$mn")
+echo "dag-overhead N=$N keel_ms=$keel make_ms=$make snakemake_ms=$smk keel/make=$(ratio "$keel" "$make") keel/snakemake=$( [ "$smk" = n/a ] && echo n/a || ratio "$keel" "$smk")"

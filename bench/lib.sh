@@ -1,0 +1,28 @@
+# Shared by the bench scripts: generators of benchmark pipelines.
+
+# --- the DAG as a KFP pipeline for Keel
+gen_keel_dag() { # n file
+  local n=$1 f=$2
+  {
+    echo "pipelineInfo: {name: dag-$n}"
+    echo "schemaVersion: 2.1.0"
+    echo "components:"
+    echo "  comp-step:"
+    echo "    executorLabel: exec-step"
+    echo "    outputDefinitions: {artifacts: {out: {artifactType: {schemaTitle: system.Artifact, schemaVersion: 0.0.1}}}}"
+    echo "deploymentSpec:"
+    echo "  executors:"
+    echo "    exec-step: {container: {image: alpine, command: [touch, \"{{\$.outputs.artifacts['out'].path}}\"]}}"
+    echo "root:"
+    echo "  dag:"
+    echo "    tasks:"
+    echo "      start: {componentRef: {name: comp-step}, cachingOptions: {}}"
+    local deps=""
+    for ((i = 1; i <= n; i++)); do
+      echo "      s$i: {componentRef: {name: comp-step}, dependentTasks: [start], cachingOptions: {}}"
+      deps="$deps${deps:+, }s$i"
+    done
+    echo "      end: {componentRef: {name: comp-step}, dependentTasks: [$deps], cachingOptions: {}}"
+  } > "$f"
+}
+
