@@ -31,7 +31,8 @@ gen_make() { # n file
 }
 
 time_keel() { # n -> median ms
-  local n=$1 f="$W/dag-$n.yaml"
+  local n=$1
+  local f="$W/dag-$n.yaml"
   gen_keel_dag "$n" "$f"
   for ((r = 0; r < RUNS; r++)); do
     rm -rf "$W/keel-data"
@@ -43,7 +44,8 @@ time_keel() { # n -> median ms
 }
 
 time_make() {
-  local n=$1 f="$W/Makefile.$n"
+  local n=$1
+  local f="$W/Makefile.$n"
   gen_make "$n" "$f"
   for ((r = 0; r < RUNS; r++)); do
     (cd "$W" && rm -rf out && t0=$(now_ms) && make -s -j"$J" -f "$f" && echo $(( $(now_ms) - t0 )))

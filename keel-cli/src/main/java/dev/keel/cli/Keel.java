@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       RunCommand.class,
       ValidateCommand.class,
+      CompileCommand.class,
       RunsCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keel.pipelines.spec.PipelineDocument;
 import dev.keel.pipelines.spec.PipelineSpecReader;
+import dev.keel.pipelines.spec.PipelineSpecWriter;
 import dev.keel.pipelines.spec.PipelineValidator;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -153,9 +154,12 @@ class DigitsTest {
   }
 
   @Test
-  void pipeline_yaml_is_a_valid_kfp_pipeline() {
+  void pipeline_yaml_is_a_valid_kfp_pipeline_compiled_from_the_java_dsl() throws Exception {
     PipelineDocument doc = PipelineSpecReader.read(Path.of("pipeline.yaml"));
     assertThat(doc.name()).isEqualTo("digits");
     assertThat(PipelineValidator.validate(doc)).isEmpty();
+    assertThat(doc).isEqualTo(new DigitsPipeline().pipeline());
+    assertThat(Files.readString(Path.of("pipeline.yaml")))
+        .isEqualTo(PipelineSpecWriter.toYaml(new DigitsPipeline().pipeline()));
   }
 }
