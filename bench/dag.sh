@@ -9,8 +9,7 @@ RUNS=${RUNS:-5}
 J=${J:-$(nproc)}
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
-jar="$repo/keel-cli/target/keel.jar"
-[ -f "$jar" ] || (cd "$repo" && mvn -B -q -DskipTests install -pl keel-cli -am)
+"$repo/keel" --version > /dev/null   # builds the jar if it is missing or stale
 W=$(mktemp -d /tmp/keel-dag.XXXX)
 trap 'rm -rf "$W"' EXIT
 source "$here/lib.sh"
@@ -37,7 +36,7 @@ time_keel() { # n -> median ms
   for ((r = 0; r < RUNS; r++)); do
     rm -rf "$W/keel-data"
     local t0; t0=$(now_ms)
-    java -jar "$jar" run "$f" --data-dir "$W/keel-data" --parallelism "$J" > "$W/keel.out" 2>&1 \
+    "$repo/keel" run "$f" --data-dir "$W/keel-data" --parallelism "$J" > "$W/keel.out" 2>&1 \
       || { cat "$W/keel.out" >&2; exit 1; }
     echo $(( $(now_ms) - t0 ))
   done | median

@@ -657,6 +657,9 @@ final class RunExecution {
       t.fingerprint = null;
     }
     t.attempt++;
+    // The task's folder is its working directory and holds its log, the executor output file
+    // and output parameter files; artifacts go under the artifact root. Folders are made only
+    // when needed: creating them is a large part of what a no-op task costs.
     Path taskDir = engine.runDir(run.id()).resolve("tasks").resolve(t.path);
     Path outDir = taskDir.resolve("outputs");
     Path artifactDir =
@@ -668,15 +671,20 @@ final class RunExecution {
             .resolve(t.path);
     Map<String, ArtifactRef> outArtifacts = new LinkedHashMap<>();
     Map<String, String> outParamFiles = new LinkedHashMap<>();
+    String outputFile = taskDir.resolve("executor_output.json").toString();
     try {
-      deleteTree(outDir);
-      Files.createDirectories(outDir);
+      ensureDir(taskDir);
+      Files.deleteIfExists(Path.of(outputFile));
       var outs = t.component.outputDefinitions();
       if (outs != null) {
+        if (!outs.artifacts().isEmpty()) {
+          ensureDir(artifactDir);
+        }
         for (Map.Entry<String, OutputArtifactSpec> e : outs.artifacts().entrySet()) {
           Path p = artifactDir.resolve(e.getKey());
-          deleteTree(p);
-          Files.createDirectories(p.getParent());
+          if (t.attempt > 1) {
+            deleteTree(p);
+          }
           var type = e.getValue().artifactType();
           outArtifacts.put(
               e.getKey(),
@@ -690,15 +698,17 @@ final class RunExecution {
                   type == null || type.schemaVersion() == null ? "0.0.1" : type.schemaVersion(),
                   Json.json().createObjectNode()));
         }
-        for (String name : outs.parameters().keySet()) {
-          outParamFiles.put(name, outDir.resolve("parameters").resolve(name).toString());
+        if (!outs.parameters().isEmpty()) {
+          deleteTree(outDir);
+          ensureDir(outDir);
         }
-        Files.createDirectories(outDir.resolve("parameters"));
+        for (String name : outs.parameters().keySet()) {
+          outParamFiles.put(name, outDir.resolve(name).toString());
+        }
       }
     } catch (IOException e) {
       throw new TaskFailure("cannot prepare output folders: " + e.getMessage());
     }
-    String outputFile = outDir.resolve("executor_output.json").toString();
     PlaceholderScope scope = new PlaceholderScope(t, outArtifacts, outParamFiles, outputFile, null);
     scope.executorInput = Json.write(executorInput(t, outArtifacts, outParamFiles, outputFile));
     List<String> command = Placeholders.expandArgv(container.command(), scope);
@@ -732,7 +742,7 @@ final class RunExecution {
             .command(command)
             .args(args)
             .env(env)
-            .workingDir(taskDir.resolve("work"))
+            .workingDir(taskDir)
             .resources(resources)
             .logFile(log)
             .logLimitBytes(engine.logLimitBytes())
@@ -740,13 +750,6 @@ final class RunExecution {
             .build();
     Workload w = engine.runtime().launch(spec);
     t.workload = w;
-    WorkloadStatus st = w.status();
-    if (st.pid() != null) {
-      t.pid = st.pid();
-      t.pidStartedAt = st.pidStartedAt();
-      t.workloadId = w.id();
-      engine.store().tasks().update(t.toRecord(run.id()));
-    }
     w.completion()
         .whenComplete(
             (status, err) ->
@@ -1110,17 +1113,21 @@ final class RunExecution {
   /** Commits the task in {@code state} (inserting it the first time). */
   private void record(TaskExec t, TaskState state) {
     t.state = state;
+    TaskRecord rec;
     if (!t.recorded) {
-      TaskRecord stored = engine.store().tasks().insertIfAbsent(withId(t));
-      t.id = stored.id();
+      rec = withId(t);
+      TaskRecord stored = engine.store().tasks().insertIfAbsent(rec);
       t.recorded = true;
-      if (!stored.state().equals(state.name())) {
-        engine.store().tasks().update(t.toRecord(run.id()));
+      if (!stored.id().equals(rec.id())) {
+        t.id = stored.id();
+        rec = t.toRecord(run.id());
+        engine.store().tasks().update(rec);
       }
     } else {
-      engine.store().tasks().update(t.toRecord(run.id()));
+      rec = t.toRecord(run.id());
+      engine.store().tasks().update(rec);
     }
-    engine.listener().taskChanged(run, t.toRecord(run.id()));
+    engine.listener().taskChanged(run, rec);
   }
 
   // ---------------------------------------------------------------- helpers
@@ -1131,6 +1138,12 @@ final class RunExecution {
 
   private static String safe(String name) {
     return name == null || name.isBlank() ? "pipeline" : name.replaceAll("[^A-Za-z0-9._-]", "_");
+  }
+
+  private static void ensureDir(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      Files.createDirectories(dir);
+    }
   }
 
   private static void deleteTree(Path p) throws IOException {
@@ -1144,17 +1157,17 @@ final class RunExecution {
     }
   }
 
-  /** Kills processes a dead Keel left running for this run's tasks. */
+  /**
+   * Kills processes a dead Keel left running for this run: every process launched for a task
+   * carries {@code KEEL_RUN_ID} in its environment, and so do its children.
+   */
   void killStale() {
-    for (TaskRecord r : stored.values()) {
-      if (TaskState.RUNNING.name().equals(r.state())
-          && r.pid() != null
-          && r.pidStartedAt() != null) {
-        if (LocalRuntime.killStale(r.pid(), r.pidStartedAt())) {
-          engine
-              .listener()
-              .note(run.id(), "killed leftover process " + r.pid() + " of task " + r.path());
-        }
+    boolean wasRunning =
+        stored.values().stream().anyMatch(r -> TaskState.RUNNING.name().equals(r.state()));
+    if (wasRunning) {
+      int killed = LocalRuntime.killTagged("KEEL_RUN_ID", run.id());
+      if (killed > 0) {
+        engine.listener().note(run.id(), "killed " + killed + " leftover process(es) of this run");
       }
     }
   }

@@ -40,6 +40,8 @@ public final class LocalRuntime implements WorkloadRuntime {
   private boolean closed;
 
   final ExecutorService pumps = Executors.newCachedThreadPool(daemon("keel-log-pump"));
+  private final ExecutorService launcher =
+      Executors.newSingleThreadExecutor(daemon("keel-launcher"));
   final ScheduledExecutorService timers =
       Executors.newSingleThreadScheduledExecutor(daemon("keel-runtime-timer"));
 
@@ -74,7 +76,7 @@ public final class LocalRuntime implements WorkloadRuntime {
       }
     }
     if (start) {
-      w.start();
+      launcher.execute(w::start);
     }
     return w;
   }
@@ -140,12 +142,17 @@ public final class LocalRuntime implements WorkloadRuntime {
         admit(next);
         toStart.add(next);
       }
-      for (LocalWorkload q : queue) {
-        q.queued(waitReason(q));
+      LocalWorkload head = queue.peek();
+      if (head != null) {
+        // only the head's reason can have changed in a way worth telling; updating every queued
+        // workload here would cost O(queue) on each release
+        head.queued(waitReason(head));
       }
     }
     for (LocalWorkload next : toStart) {
-      next.start();
+      if (!launcher.isShutdown()) {
+        launcher.execute(next::start);
+      }
     }
   }
 
@@ -166,6 +173,7 @@ public final class LocalRuntime implements WorkloadRuntime {
       w.cancel();
     }
     timers.shutdownNow();
+    launcher.shutdown();
     pumps.shutdown();
   }
 
@@ -188,6 +196,49 @@ public final class LocalRuntime implements WorkloadRuntime {
     }
     killTree(h.get());
     return true;
+  }
+
+  /**
+   * Kills every process whose environment holds {@code key=value}, with its descendants: how a
+   * restarted Keel finds what a dead one launched (Linux; elsewhere it finds nothing).
+   *
+   * @return how many processes were killed
+   */
+  public static int killTagged(String key, String value) {
+    byte[] wanted = (key + "=" + value).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    long self = ProcessHandle.current().pid();
+    List<ProcessHandle> found = new ArrayList<>();
+    ProcessHandle.allProcesses()
+        .filter(h -> h.pid() != self)
+        .forEach(
+            h -> {
+              try {
+                byte[] env =
+                    java.nio.file.Files.readAllBytes(
+                        java.nio.file.Path.of("/proc", String.valueOf(h.pid()), "environ"));
+                if (containsEntry(env, wanted)) {
+                  found.add(h);
+                }
+              } catch (java.io.IOException | SecurityException e) {
+                // not ours to read, or gone already
+              }
+            });
+    found.forEach(LocalRuntime::killTree);
+    return found.size();
+  }
+
+  private static boolean containsEntry(byte[] env, byte[] entry) {
+    int start = 0;
+    for (int i = 0; i <= env.length; i++) {
+      if (i == env.length || env[i] == 0) {
+        if (i - start == entry.length
+            && java.util.Arrays.equals(env, start, i, entry, 0, entry.length)) {
+          return true;
+        }
+        start = i + 1;
+      }
+    }
+    return false;
   }
 
   /** Kills a process and every descendant: children first, so none is orphaned and missed. */

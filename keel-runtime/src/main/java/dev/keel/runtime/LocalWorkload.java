@@ -81,9 +81,11 @@ final class LocalWorkload implements Workload {
         return;
       }
       try {
-        Files.createDirectories(spec.workingDir());
+        if (!Files.isDirectory(spec.workingDir())) {
+          Files.createDirectories(spec.workingDir());
+        }
         Path parent = spec.logFile().toAbsolutePath().getParent();
-        if (parent != null) {
+        if (parent != null && !Files.isDirectory(parent)) {
           Files.createDirectories(parent);
         }
         log =
@@ -168,7 +170,18 @@ final class LocalWorkload implements Workload {
           spec.timeout().toMillis(),
           TimeUnit.MILLISECONDS);
     }
-    p.onExit().thenRunAsync(this::exited, runtime.pumps);
+    // waitFor on a pooled thread: Process.onExit() would start a thread per process on a
+    // machine with fewer than three cores (CompletableFuture's default executor there)
+    runtime.pumps.execute(
+        () -> {
+          try {
+            p.waitFor();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+          exited();
+        });
   }
 
   private String resolve(String program) {

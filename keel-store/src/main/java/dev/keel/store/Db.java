@@ -16,6 +16,50 @@ interface Db {
     }
   }
 
+  /**
+   * One handle shared under a lock: SQLite has a single writer anyway, and keeping the handle open
+   * saves opening one (and copying its configuration) for every statement.
+   */
+  final class Shared implements Db, AutoCloseable {
+    private final Jdbi jdbi;
+    private final java.util.concurrent.locks.ReentrantLock lock =
+        new java.util.concurrent.locks.ReentrantLock();
+    private Handle handle;
+
+    Shared(Jdbi jdbi) {
+      this.jdbi = jdbi;
+    }
+
+    @Override
+    public <T> T with(Function<Handle, T> work) {
+      lock.lock();
+      try {
+        if (handle == null || handle.isClosed()) {
+          handle = jdbi.open();
+        }
+        return work.apply(handle);
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    <T> T inTransaction(Function<Handle, T> work) {
+      return with(h -> h.inTransaction(work::apply));
+    }
+
+    @Override
+    public void close() {
+      lock.lock();
+      try {
+        if (handle != null) {
+          handle.close();
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
   /** The handle of an open transaction. */
   record Bound(Handle handle) implements Db {
     @Override

@@ -756,16 +756,17 @@ final class SqlRepositories implements Tx {
   final class TasksSql implements Repositories.Tasks {
     @Override
     public TaskRecord insertIfAbsent(TaskRecord t) {
-      exec(
-          "INSERT INTO tasks (id, run_id, parent_task_id, path, name, display_name,"
-              + " component_name, state, attempt, fingerprint, cached_from_task_id, inputs,"
-              + " outputs, error, workload_id, pid, pid_started_at, log_path, created_at,"
-              + " started_at, finished_at) VALUES (:id, :run, :parent, :path, :name, :dn, :comp,"
-              + " :state, :attempt, :fp, :cached, :inputs, :outputs, :err, :wl, :pid, :pidst, :log,"
-              + " :c, :st, :fin) ON CONFLICT (run_id, path) DO NOTHING",
-          taskArgs(t),
-          null);
-      return getByPath(t.runId(), t.path()).orElseThrow();
+      int inserted =
+          exec(
+              "INSERT INTO tasks (id, run_id, parent_task_id, path, name, display_name,"
+                  + " component_name, state, attempt, fingerprint, cached_from_task_id, inputs,"
+                  + " outputs, error, workload_id, pid, pid_started_at, log_path, created_at,"
+                  + " started_at, finished_at) VALUES (:id, :run, :parent, :path, :name, :dn, :comp,"
+                  + " :state, :attempt, :fp, :cached, :inputs, :outputs, :err, :wl, :pid, :pidst, :log,"
+                  + " :c, :st, :fin) ON CONFLICT (run_id, path) DO NOTHING",
+              taskArgs(t),
+              null);
+      return inserted == 1 ? t : getByPath(t.runId(), t.path()).orElseThrow();
     }
 
     @Override

@@ -20,12 +20,14 @@ public final class Store implements Tx, AutoCloseable {
   private final Jdbi jdbi;
   private final Dialect dialect;
   private final SqlRepositories repos;
+  private final Db.Shared shared;
 
   private Store(HikariDataSource dataSource, Dialect dialect) {
     this.dataSource = dataSource;
     this.dialect = dialect;
     this.jdbi = Jdbi.create(dataSource);
-    this.repos = new SqlRepositories(new Db.Pooled(jdbi), dialect);
+    this.shared = dialect == Dialect.SQLITE ? new Db.Shared(jdbi) : null;
+    this.repos = new SqlRepositories(shared != null ? shared : new Db.Pooled(jdbi), dialect);
   }
 
   /** A SQLite store in {@code dbFile}, created with its folder if missing. */
@@ -128,15 +130,16 @@ public final class Store implements Tx, AutoCloseable {
    * throws.
    */
   public <T> T inTransaction(Function<Tx, T> work) {
-    return jdbi.inTransaction(
-        handle -> {
-          SqlRepositories tx = new SqlRepositories(new Db.Bound(handle), dialect);
-          return work.apply(tx);
-        });
+    Function<org.jdbi.v3.core.Handle, T> body =
+        handle -> work.apply(new SqlRepositories(new Db.Bound(handle), dialect));
+    return shared != null ? shared.inTransaction(body) : jdbi.inTransaction(body::apply);
   }
 
   @Override
   public void close() {
+    if (shared != null) {
+      shared.close();
+    }
     dataSource.close();
   }
 }
