@@ -78,6 +78,17 @@ class CliIT {
   }
 
   @Test
+  void compile_writes_the_yaml_of_a_java_dsl_pipeline() throws Exception {
+    var r = KeelProcess.run(null, "compile", "dev.keel.examples.digits.DigitsPipeline");
+    assertThat(r.code()).as(r.all()).isZero();
+    assertThat(r.out())
+        .isEqualTo(Files.readString(KeelProcess.REPO.resolve("examples/digits/pipeline.yaml")));
+    var missing = KeelProcess.run(null, "compile", "no.such.Pipeline");
+    assertThat(missing.code()).isEqualTo(2);
+    assertThat(missing.err()).contains("no class 'no.such.Pipeline'");
+  }
+
+  @Test
   void bad_parameter_value_is_refused_with_a_clear_message() throws Exception {
     var r = KeelProcess.run(data, "run", "examples/digits/pipeline.yaml", "-p", "epochs=many");
     assertThat(r.code()).isEqualTo(2);
