@@ -672,13 +672,13 @@ final class RunExecution {
     Map<String, ArtifactRef> outArtifacts = new LinkedHashMap<>();
     Map<String, String> outParamFiles = new LinkedHashMap<>();
     String outputFile = taskDir.resolve("executor_output.json").toString();
+    List<Path> folders = new ArrayList<>();
     try {
-      ensureDir(taskDir);
       Files.deleteIfExists(Path.of(outputFile));
       var outs = t.component.outputDefinitions();
       if (outs != null) {
         if (!outs.artifacts().isEmpty()) {
-          ensureDir(artifactDir);
+          folders.add(artifactDir);
         }
         for (Map.Entry<String, OutputArtifactSpec> e : outs.artifacts().entrySet()) {
           Path p = artifactDir.resolve(e.getKey());
@@ -700,7 +700,7 @@ final class RunExecution {
         }
         if (!outs.parameters().isEmpty()) {
           deleteTree(outDir);
-          ensureDir(outDir);
+          folders.add(outDir);
         }
         for (String name : outs.parameters().keySet()) {
           outParamFiles.put(name, outDir.resolve(name).toString());
@@ -743,6 +743,7 @@ final class RunExecution {
             .args(args)
             .env(env)
             .workingDir(taskDir)
+            .directories(folders)
             .resources(resources)
             .logFile(log)
             .logLimitBytes(engine.logLimitBytes())
@@ -1138,12 +1139,6 @@ final class RunExecution {
 
   private static String safe(String name) {
     return name == null || name.isBlank() ? "pipeline" : name.replaceAll("[^A-Za-z0-9._-]", "_");
-  }
-
-  private static void ensureDir(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      Files.createDirectories(dir);
-    }
   }
 
   private static void deleteTree(Path p) throws IOException {

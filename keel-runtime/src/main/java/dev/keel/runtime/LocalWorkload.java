@@ -84,6 +84,11 @@ final class LocalWorkload implements Workload {
         if (!Files.isDirectory(spec.workingDir())) {
           Files.createDirectories(spec.workingDir());
         }
+        for (Path dir : spec.directories()) {
+          if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir);
+          }
+        }
         Path parent = spec.logFile().toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) {
           Files.createDirectories(parent);

@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param args more arguments
  * @param env variables added to the inherited environment
  * @param workingDir the working directory, created if missing
+ * @param directories more folders to create before the process starts (for its outputs)
  * @param resources what it asks of the machine
  * @param logFile where stdout and stderr go, interleaved
  * @param logLimitBytes the log's size cap; output past it is dropped and noted once
@@ -34,6 +35,7 @@ public record WorkloadSpec(
     List<String> args,
     Map<String, String> env,
     Path workingDir,
+    List<Path> directories,
     ResourceRequest resources,
     Path logFile,
     long logLimitBytes,
@@ -44,6 +46,7 @@ public record WorkloadSpec(
     args = List.copyOf(args);
     env = Map.copyOf(env);
     Objects.requireNonNull(workingDir, "workingDir");
+    directories = directories == null ? List.of() : List.copyOf(directories);
     Objects.requireNonNull(resources, "resources");
     Objects.requireNonNull(logFile, "logFile");
     if (logLimitBytes <= 0) {
@@ -73,6 +76,7 @@ public record WorkloadSpec(
     private List<String> args = new ArrayList<>();
     private Map<String, String> env = new LinkedHashMap<>();
     private Path workingDir;
+    private List<Path> directories = List.of();
     private ResourceRequest resources = ResourceRequest.NONE;
     private Path logFile;
     private long logLimitBytes = 10L << 20;
@@ -121,6 +125,11 @@ public record WorkloadSpec(
       return this;
     }
 
+    public Builder directories(List<Path> directories) {
+      this.directories = List.copyOf(directories);
+      return this;
+    }
+
     public Builder resources(ResourceRequest resources) {
       this.resources = resources;
       return this;
@@ -162,6 +171,7 @@ public record WorkloadSpec(
           args,
           env,
           workingDir,
+          directories,
           resources,
           logFile,
           logLimitBytes,
