@@ -221,7 +221,7 @@ public final class PipelineEngine implements AutoCloseable {
   public void terminate(String runId) {
     RunExecution exec = active.get(runId);
     if (exec != null) {
-      post(exec::cancel);
+      post(exec, exec::cancel);
       return;
     }
     RunRecord run =
@@ -314,6 +314,7 @@ public final class PipelineEngine implements AutoCloseable {
     RunExecution exec = new RunExecution(this, run, doc, tasks);
     active.put(run.id(), exec);
     post(
+        exec,
         () -> {
           exec.killStale();
           exec.start();
@@ -388,7 +389,7 @@ public final class PipelineEngine implements AutoCloseable {
               .runs()
               .get(exec.runId())
               .filter(r -> RunState.CANCELING.name().equals(r.state()))
-              .ifPresent(r -> post(exec::cancel));
+              .ifPresent(r -> post(exec, exec::cancel));
         }
       } catch (RuntimeException e) {
         listener.note(exec.runId(), "lease heartbeat failed: " + e.getMessage());
@@ -427,20 +428,30 @@ public final class PipelineEngine implements AutoCloseable {
     store.runs().releaseLease(exec.runId(), owner);
   }
 
-  void post(Runnable r) {
+  /**
+   * Runs {@code r} for a run on the engine thread. A bug that escapes it ends that run FAILED with
+   * the error, rather than leaving it hanging.
+   */
+  void post(RunExecution exec, Runnable r) {
     loop.execute(
         () -> {
           try {
             r.run();
-          } catch (RuntimeException e) {
-            listener.note("", "engine error: " + e);
-            e.printStackTrace();
+          } catch (RuntimeException | Error e) {
+            if (System.getenv("KEEL_DEBUG") != null) {
+              e.printStackTrace();
+            }
+            try {
+              exec.crash(e);
+            } catch (RuntimeException again) {
+              listener.note(exec.runId(), "could not record the failure: " + again);
+            }
           }
         });
   }
 
-  void schedule(Runnable r, Duration delay) {
-    timers.schedule(() -> post(r), delay.toMillis(), TimeUnit.MILLISECONDS);
+  void schedule(RunExecution exec, Runnable r, Duration delay) {
+    timers.schedule(() -> post(exec, r), delay.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   Store store() {

@@ -126,6 +126,22 @@ final class RunExecution {
     maybeFinishAll();
   }
 
+  /** Ends the run FAILED after an unexpected error inside the engine, stopping its processes. */
+  void crash(Throwable e) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    for (TaskExec t : List.copyOf(running.values())) {
+      if (t.workload != null) {
+        t.workload.cancel();
+      }
+    }
+    setRunState(RunState.FAILED, "internal error: " + e);
+    engine.finished(this);
+    done.complete(run);
+  }
+
   private void maybeFinishAll() {
     if (root != null && root.active == 0 && !root.finished) {
       finishDag(root);
@@ -376,6 +392,7 @@ final class RunExecution {
     t.parent.active++;
     running.put(t.path, t);
     engine.post(
+        this,
         () -> {
           if (finished) {
             return;
@@ -755,6 +772,7 @@ final class RunExecution {
         .whenComplete(
             (status, err) ->
                 engine.post(
+                    this,
                     () -> workloadEnded(t, w, outArtifacts, outParamFiles, outputFile, status)));
   }
 
@@ -939,6 +957,7 @@ final class RunExecution {
                   + delay.toMillis()
                   + " ms");
       engine.schedule(
+          this,
           () -> {
             if (finished || canceling) {
               if (!finished) {
