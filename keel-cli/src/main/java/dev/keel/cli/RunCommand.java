@@ -206,7 +206,9 @@ final class RunCommand implements Callable<Integer> {
             e -> {
               for (JsonNode a : e.getValue()) {
                 String md =
-                    a.path("metadata").isEmpty() ? "" : "  " + Json.write(a.path("metadata"));
+                    a.path("metadata").isEmpty()
+                        ? ""
+                        : "  " + shorten(Json.write(a.path("metadata")));
                 System.out.println(
                     "  "
                         + e.getKey()
