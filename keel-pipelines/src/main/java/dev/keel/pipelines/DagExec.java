@@ -20,6 +20,9 @@ final class DagExec {
 
   boolean finished;
 
+  /** The item index when this DAG is one iteration of a ParallelFor, else -1. */
+  int iteration = -1;
+
   DagExec(
       String path,
       ComponentSpec component,

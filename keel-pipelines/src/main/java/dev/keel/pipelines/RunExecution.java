@@ -285,7 +285,8 @@ final class RunExecution {
       return true;
     }
     for (TaskExec u : t.upstream) {
-      if (!u.state.isSuccess()) {
+      // a task whose condition did not hold ended without outputs, which is not a failure
+      if (!u.state.isSuccess() && u.state != TaskState.NOT_TRIGGERED) {
         return false;
       }
     }
@@ -323,6 +324,10 @@ final class RunExecution {
     }
     if (dag.owner == null) {
       finishRun(ok);
+      return;
+    }
+    if (dag.iteration >= 0) {
+      iterationEnded(dag, ok);
       return;
     }
     TaskExec owner = dag.owner;
@@ -410,13 +415,6 @@ final class RunExecution {
       if (t.component == null) {
         throw new TaskFailure("component '" + t.componentName() + "' does not exist");
       }
-      if (t.spec.triggerPolicy() != null && hasText(t.spec.triggerPolicy().condition())) {
-        throw new TaskFailure(
-            "trigger conditions (triggerPolicy.condition) are not supported by this Keel version");
-      }
-      if (t.spec.parameterIterator() != null || t.spec.artifactIterator() != null) {
-        throw new TaskFailure("ParallelFor iterators are not supported by this Keel version");
-      }
       ExecutorSpec exec = null;
       if (t.component.dag() == null) {
         exec = engine.executor(doc, t.component.executorLabel());
@@ -436,6 +434,23 @@ final class RunExecution {
         }
       }
       resolveInputs(t);
+      if (t.spec.triggerPolicy() != null && hasText(t.spec.triggerPolicy().condition())) {
+        boolean holds;
+        try {
+          holds = Expressions.condition(t.spec.triggerPolicy().condition(), t.inputParams);
+        } catch (IllegalArgumentException e) {
+          throw new TaskFailure(e.getMessage());
+        }
+        if (!holds) {
+          t.startedAt = engine.now();
+          complete(t, TaskState.NOT_TRIGGERED, null);
+          return;
+        }
+      }
+      if (t.spec.parameterIterator() != null || t.spec.artifactIterator() != null) {
+        startLoop(t);
+        return;
+      }
       if (exec == null) {
         startSubDag(t);
         return;
@@ -466,6 +481,132 @@ final class RunExecution {
             new LinkedHashMap<>(t.inputParams),
             new LinkedHashMap<>(t.inputArtifacts));
     startDag(t.child);
+  }
+
+  // ---------------------------------------------------------------- ParallelFor
+
+  /**
+   * Starts a ParallelFor: one DAG of the loop component per item, at most parallelismLimit at once.
+   */
+  private void startLoop(TaskExec t) {
+    List<JsonNode> items = new ArrayList<>();
+    List<ArtifactRef> artifactItems = new ArrayList<>();
+    if (t.spec.parameterIterator() != null) {
+      var it = t.spec.parameterIterator();
+      JsonNode list;
+      if (it.items() != null && it.items().raw() != null) {
+        list = Json.parse(it.items().raw());
+      } else {
+        String name = it.items() == null ? null : it.items().inputParameter();
+        list = name == null ? null : t.inputParams.get(name);
+        if (list != null && list.isTextual()) {
+          try {
+            list = Json.parse(list.textValue());
+          } catch (RuntimeException e) {
+            list = null;
+          }
+        }
+      }
+      if (list == null || !list.isArray()) {
+        throw new TaskFailure("ParallelFor items are not a list");
+      }
+      list.forEach(items::add);
+    } else {
+      String name = t.spec.artifactIterator().items().inputArtifact();
+      artifactItems.addAll(t.inputArtifacts.getOrDefault(name, List.of()));
+    }
+    if (!t.recorded || t.state != TaskState.RUNNING) {
+      t.startedAt = engine.now();
+      record(t, TaskState.RUNNING);
+    }
+    t.loop =
+        new LoopState(t.spec.parameterIterator() != null ? items.size() : artifactItems.size());
+    t.loop.items = items;
+    t.loop.artifactItems = artifactItems;
+    int limit =
+        t.spec.iteratorPolicy() == null || t.spec.iteratorPolicy().parallelismLimit() == null
+            ? 0
+            : t.spec.iteratorPolicy().parallelismLimit();
+    int first = limit <= 0 ? t.loop.size : Math.min(limit, t.loop.size);
+    if (t.loop.size == 0) {
+      finishLoop(t);
+      return;
+    }
+    for (int i = 0; i < first; i++) {
+      scheduleIteration(t);
+    }
+  }
+
+  private void scheduleIteration(TaskExec t) {
+    int i = t.loop.next++;
+    t.loop.running++;
+    engine.post(this, () -> startIteration(t, i));
+  }
+
+  private void startIteration(TaskExec t, int i) {
+    if (finished) {
+      return;
+    }
+    Map<String, JsonNode> params = new LinkedHashMap<>(t.inputParams);
+    Map<String, List<ArtifactRef>> artifacts = new LinkedHashMap<>(t.inputArtifacts);
+    if (t.spec.parameterIterator() != null) {
+      params.put(t.spec.parameterIterator().itemInput(), t.loop.items.get(i));
+    } else {
+      artifacts.put(t.spec.artifactIterator().itemInput(), List.of(t.loop.artifactItems.get(i)));
+    }
+    DagExec d = new DagExec(t.path + "[" + i + "]", t.component, t, params, artifacts);
+    d.iteration = i;
+    t.loop.dags.put(i, d);
+    startDag(d);
+  }
+
+  private void iterationEnded(DagExec dag, boolean ok) {
+    TaskExec t = dag.owner;
+    t.loop.running--;
+    if (!ok) {
+      t.loop.failed = true;
+    }
+    if (!t.loop.failed && !stopping && t.loop.next < t.loop.size) {
+      scheduleIteration(t);
+    }
+    if (t.loop.running == 0 && (t.loop.next >= t.loop.size || t.loop.failed || stopping)) {
+      finishLoop(t);
+    }
+  }
+
+  /** Ends a loop: outputs of every iteration are collected into lists, in item order. */
+  private void finishLoop(TaskExec t) {
+    if (t.loop.failed || canceling || t.loop.next < t.loop.size) {
+      complete(
+          t,
+          canceling ? TaskState.CANCELED : TaskState.FAILED,
+          canceling ? "canceled" : "an iteration failed");
+      return;
+    }
+    var outs = t.component.dag().outputs();
+    if (outs != null) {
+      try {
+        for (String name : outs.parameters().keySet()) {
+          t.outputParams.put(name, Json.json().createArrayNode());
+        }
+        for (String name : outs.artifacts().keySet()) {
+          t.outputArtifacts.put(name, new ArrayList<>());
+        }
+        for (int i = 0; i < t.loop.size; i++) {
+          Map<String, JsonNode> p = new LinkedHashMap<>();
+          Map<String, List<ArtifactRef>> a = new LinkedHashMap<>();
+          resolveDagOutputs(t.loop.dags.get(i), p, a);
+          p.forEach(
+              (k, v) ->
+                  ((com.fasterxml.jackson.databind.node.ArrayNode) t.outputParams.get(k)).add(v));
+          a.forEach((k, v) -> t.outputArtifacts.get(k).addAll(v));
+        }
+      } catch (TaskFailure e) {
+        complete(t, TaskState.FAILED, e.getMessage());
+        return;
+      }
+    }
+    complete(t, TaskState.SUCCEEDED, null);
   }
 
   private void resolveInputs(TaskExec t) {
@@ -511,6 +652,13 @@ final class RunExecution {
           }
           v = status;
         }
+        if (v != null && hasText(in.parameterExpressionSelector())) {
+          try {
+            v = Expressions.select(in.parameterExpressionSelector(), v);
+          } catch (IllegalArgumentException x) {
+            throw new TaskFailure("input '" + e.getKey() + "': " + x.getMessage());
+          }
+        }
         if (v != null) {
           t.inputParams.put(e.getKey(), v);
         }
@@ -541,8 +689,15 @@ final class RunExecution {
       }
     }
     var defs = t.component.inputDefinitions();
+    String itemInput =
+        t.spec.parameterIterator() != null
+            ? t.spec.parameterIterator().itemInput()
+            : t.spec.artifactIterator() != null ? t.spec.artifactIterator().itemInput() : null;
     if (defs != null) {
       for (Map.Entry<String, ParameterSpec> e : defs.parameters().entrySet()) {
+        if (e.getKey().equals(itemInput)) {
+          continue; // each iteration receives its item under this name
+        }
         ParameterSpec def = e.getValue();
         JsonNode v = t.inputParams.get(e.getKey());
         if (v == null && def.defaultValue() != null) {
@@ -558,6 +713,7 @@ final class RunExecution {
       }
       for (Map.Entry<String, ArtifactSpec> e : defs.artifacts().entrySet()) {
         if (!t.inputArtifacts.containsKey(e.getKey())
+            && !e.getKey().equals(itemInput)
             && !Boolean.TRUE.equals(e.getValue().isOptional())) {
           throw new TaskFailure("required input artifact '" + e.getKey() + "' has no value");
         }

@@ -49,6 +49,7 @@ final class TaskExec {
   Map<String, List<ArtifactRef>> outputArtifacts = new LinkedHashMap<>();
 
   DagExec child;
+  LoopState loop;
   Workload workload;
 
   TaskExec(
