@@ -478,6 +478,23 @@ public final class PipelineEngine implements AutoCloseable {
     return clock.instant().truncatedTo(ChronoUnit.MILLIS);
   }
 
+  private volatile Path pythonRuntime;
+
+  /** Keel's offline {@code kfp} package for Python components, written on first use. */
+  Path pythonRuntime() {
+    Path p = pythonRuntime;
+    if (p == null) {
+      synchronized (this) {
+        if (pythonRuntime == null) {
+          pythonRuntime =
+              PythonComponents.install(dataDir.resolve("python").resolve("kfp-runtime"));
+        }
+        p = pythonRuntime;
+      }
+    }
+    return p;
+  }
+
   Path artifactRoot() {
     return dataDir.resolve("artifacts");
   }

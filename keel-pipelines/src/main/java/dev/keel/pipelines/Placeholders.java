@@ -36,6 +36,11 @@ final class Placeholders {
 
     /** Runtime values such as {@code pipeline_job_uuid}; {@code null} when unknown. */
     String runtime(String name);
+
+    /** Whether input artifact {@code name} is declared as a list ({@code isArtifactList}). */
+    default boolean isArtifactList(String name) {
+      return false;
+    }
   }
 
   private Placeholders() {}
@@ -161,6 +166,11 @@ final class Placeholders {
           List<ArtifactRef> list = scope.inputArtifacts().get(name);
           if (list == null || list.isEmpty()) {
             throw new PlaceholderException("input artifact '" + name + "' has no value");
+          }
+          if (rest.isEmpty() && (list.size() > 1 || scope.isArtifactList(name))) {
+            com.fasterxml.jackson.databind.node.ArrayNode all = Json.json().createArrayNode();
+            list.forEach(r -> all.add(r.toJson()));
+            return Json.write(all);
           }
           a = list.get(0);
         } else {

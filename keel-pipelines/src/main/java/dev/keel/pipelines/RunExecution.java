@@ -175,7 +175,12 @@ final class RunExecution {
 
   private String firstError() {
     for (TaskExec t : allTasks(root, new ArrayList<>())) {
-      if (t.state == TaskState.FAILED && t.error != null && t.child == null) {
+      if (t.state == TaskState.FAILED && t.error != null && t.child == null && t.loop == null) {
+        return "task " + t.path + ": " + t.error;
+      }
+    }
+    for (TaskExec t : allTasks(root, new ArrayList<>())) {
+      if (t.state == TaskState.FAILED && t.error != null && t.loop != null) {
         return "task " + t.path + ": " + t.error;
       }
     }
@@ -187,6 +192,9 @@ final class RunExecution {
       into.add(t);
       if (t.child != null) {
         allTasks(t.child, into);
+      }
+      if (t.loop != null) {
+        new java.util.TreeMap<>(t.loop.dags).values().forEach(d -> allTasks(d, into));
       }
     }
     return into;
@@ -554,7 +562,8 @@ final class RunExecution {
     } else {
       artifacts.put(t.spec.artifactIterator().itemInput(), List.of(t.loop.artifactItems.get(i)));
     }
-    DagExec d = new DagExec(t.path + "[" + i + "]", t.component, t, params, artifacts);
+    // "(i)" as Argo names iterations: unlike "[i]", it needs no escaping in a file:// URI
+    DagExec d = new DagExec(t.path + "(" + i + ")", t.component, t, params, artifacts);
     d.iteration = i;
     t.loop.dags.put(i, d);
     startDag(d);
@@ -630,6 +639,11 @@ final class RunExecution {
         } else if (in.taskOutputParameter() != null) {
           TaskExec p = dag.tasks.get(in.taskOutputParameter().producerTask());
           v = p == null ? null : p.outputParams.get(in.taskOutputParameter().outputParameterKey());
+          if (v == null && p != null && !p.state.isSuccess()) {
+            // the producer failed or did not run (ignore_upstream_failure): the input's default
+            // applies, or it is reported missing below
+            continue;
+          }
           if (v == null) {
             throw new TaskFailure(
                 "input '"
@@ -891,6 +905,14 @@ final class RunExecution {
     for (EnvVar v : container.env()) {
       env.put(
           v.name(), expandEnv(Placeholders.expand(v.value() == null ? "" : v.value(), scope), env));
+    }
+    PythonComponents.Launch python = PythonComponents.recognise(command);
+    if (python != null) {
+      command = python.command();
+      String path = engine.pythonRuntime().toString();
+      String existing = env.getOrDefault("PYTHONPATH", System.getenv("PYTHONPATH"));
+      env.put("PYTHONPATH", existing == null || existing.isBlank() ? path : path + ":" + existing);
+      env.put("KEEL_KFP_PACKAGES", String.join("\n", python.packages()));
     }
     env.put("KFP_POD_NAME", "keel-" + run.id() + "-" + t.name);
     env.put("KEEL_RUN_ID", run.id());
@@ -1405,6 +1427,13 @@ final class RunExecution {
     @Override
     public String runtime(String name) {
       return runtimeValue(name, t);
+    }
+
+    @Override
+    public boolean isArtifactList(String name) {
+      var defs = t.component.inputDefinitions();
+      var a = defs == null ? null : defs.artifacts().get(name);
+      return a != null && Boolean.TRUE.equals(a.isArtifactList());
     }
   }
 }

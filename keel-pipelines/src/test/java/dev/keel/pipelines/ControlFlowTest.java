@@ -129,13 +129,13 @@ class ControlFlowTest {
     var outputs = Json.parse(run.outputs());
     assertThat(outputs.at("/parameters/squares").toString()).isEqualTo("[1,4,9,16]");
     assertThat(outputs.at("/parameters/total").asInt()).isEqualTo(30);
-    assertThat(f.task(run.id(), "for-loop-1[0]/condition-2").state()).isEqualTo("NOT_TRIGGERED");
-    assertThat(f.task(run.id(), "for-loop-1[1]/condition-2").state()).isEqualTo("NOT_TRIGGERED");
-    assertThat(f.task(run.id(), "for-loop-1[2]/condition-2/big").state()).isEqualTo("SUCCEEDED");
-    assertThat(f.task(run.id(), "for-loop-1[3]/condition-2/big").state()).isEqualTo("SUCCEEDED");
-    assertThat(f.store.tasks().getByPath(run.id(), "for-loop-1[0]/condition-2/big")).isEmpty();
+    assertThat(f.task(run.id(), "for-loop-1(0)/condition-2").state()).isEqualTo("NOT_TRIGGERED");
+    assertThat(f.task(run.id(), "for-loop-1(1)/condition-2").state()).isEqualTo("NOT_TRIGGERED");
+    assertThat(f.task(run.id(), "for-loop-1(2)/condition-2/big").state()).isEqualTo("SUCCEEDED");
+    assertThat(f.task(run.id(), "for-loop-1(3)/condition-2/big").state()).isEqualTo("SUCCEEDED");
+    assertThat(f.store.tasks().getByPath(run.id(), "for-loop-1(0)/condition-2/big")).isEmpty();
     TaskRecord loop = f.task(run.id(), "for-loop-1");
-    assertThat(f.task(run.id(), "for-loop-1[3]/square").parentTaskId()).isEqualTo(loop.id());
+    assertThat(f.task(run.id(), "for-loop-1(3)/square").parentTaskId()).isEqualTo(loop.id());
   }
 
   @Test

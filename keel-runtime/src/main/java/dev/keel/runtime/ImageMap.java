@@ -40,6 +40,11 @@ public final class ImageMap {
     String python = systemPython();
     Map<String, String> py = Map.of("python3", python, "python", python);
     String pyDesc = "local " + python;
+    // scripts that say "python3" (KFP's component launchers do) find the same interpreter first
+    Path pyDir = Path.of(python).getParent();
+    String hostPath = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
+    Map<String, String> pyEnv =
+        pyDir == null ? Map.of() : Map.of("PATH", pyDir + java.io.File.pathSeparator + hostPath);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String classpath = System.getProperty("keel.java.classpath");
     if (classpath == null || classpath.isBlank()) {
@@ -49,7 +54,7 @@ public final class ImageMap {
     String host = "host programs (/bin/sh and PATH)";
     List<Entry> list = new ArrayList<>();
     for (String p : List.of("python:*", "python", "*/python:*", "*python-3*", "*python3*")) {
-      list.add(entry(new ImageMapping(p, py, Map.of(), pyDesc)));
+      list.add(entry(new ImageMapping(p, py, pyEnv, pyDesc)));
     }
     for (String p :
         List.of("alpine*", "busybox*", "ubuntu*", "debian*", "*/alpine*", "*/busybox*")) {

@@ -1,5 +1,6 @@
 package dev.keel.runtime;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -7,37 +8,61 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** One workload of the {@link LocalRuntime}: a process, its log pump and its timers. */
+/**
+ * One workload of the {@link LocalRuntime}: a process, its log pump and its timer.
+ *
+ * <p>Locking: the workload's monitor guards the process, the log and the status changes; the
+ * runtime's monitor guards admission. A thread may take the runtime's monitor while holding a
+ * workload's, never the other way round, and the completion future is completed with no monitor
+ * held, so callbacks may launch or cancel anything.
+ *
+ * <p>Threads: admission hands {@link #run()} to the runtime's shared cached pool, which starts the
+ * process and then waits for it; a second pooled thread pumps its output into the log. Both threads
+ * return to the pool, so there is no thread (and no pool) per workload beyond the JDK's own reaper.
+ */
 final class LocalWorkload implements Workload {
+  private static final AtomicLong QUEUED_IDS = new AtomicLong();
+  private static final File DEV_NULL = new File("/dev/null");
+  /** How long a finished process's output may take to drain before the workload ends anyway. */
+  private static final long DRAIN_MILLIS = 2000;
+
   private final LocalRuntime runtime;
   private final WorkloadSpec spec;
   private final ImageMapping mapping;
   private final CompletableFuture<WorkloadStatus> done = new CompletableFuture<>();
   private final CountDownLatch pumped = new CountDownLatch(1);
-  private final List<String> notes = new ArrayList<>();
 
   private volatile WorkloadStatus status;
   private volatile String id;
-  private volatile Process process;
+  private volatile String admissionNote;
+
+  // guarded by this
+  private Process process;
   private OutputStream log;
   private long logged;
   private boolean truncated;
+  private boolean atLineStart = true;
+  private boolean pumpDone;
   private String endReason;
   private String endMessage;
+  private Future<?> timer;
 
   LocalWorkload(LocalRuntime runtime, WorkloadSpec spec, ImageMapping mapping) {
     this.runtime = runtime;
     this.spec = spec;
     this.mapping = mapping;
-    this.id = "local:queued:" + System.identityHashCode(this);
+    this.id = "local:queued:" + QUEUED_IDS.incrementAndGet();
     this.status = new WorkloadStatus(Phase.PENDING, null, "Queued", null, null, null, null, null);
   }
 
@@ -61,134 +86,168 @@ final class LocalWorkload implements Workload {
     return done;
   }
 
-  /** Says why it waits; lock-free, as the runtime calls it while holding its own lock. */
+  @Override
+  public String toString() {
+    return "Workload[" + spec.name() + " " + id + " " + status.phase() + "]";
+  }
+
+  /**
+   * Says why it waits. Takes no lock: the runtime calls it holding its own monitor, and only while
+   * this workload is in its queue, so nothing can start it meanwhile.
+   */
   void queued(String why) {
-    if (status.phase() == Phase.PENDING && process == null) {
+    WorkloadStatus s = status;
+    if (s.phase() == Phase.PENDING) {
       status = new WorkloadStatus(Phase.PENDING, null, "Queued", why, null, null, null, null);
     }
   }
 
-  synchronized void note(String line) {
-    notes.add(line);
+  /** A line for the log once it opens; lock-free, as admission calls it holding its monitor. */
+  void noteOnStart(String line) {
+    admissionNote = line;
   }
 
-  /** Starts the process; called once admission let it in. */
-  void start() {
-    Process p;
+  /** Starts the process and waits for it; runs on a pooled thread once admission let it in. */
+  void run() {
+    Process p = start();
+    if (p == null) {
+      return;
+    }
+    try {
+      runtime.pool.execute(() -> pump(p.getInputStream()));
+    } catch (RejectedExecutionException e) {
+      // the runtime closed while this one started: it cancels it, and nobody reads the output
+      pumped.countDown();
+    }
+    if (spec.timeout() != null) {
+      scheduleTimeout();
+    }
+    boolean interrupted = false;
+    while (true) {
+      try {
+        p.waitFor();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    exited(p);
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Prepares folders and the log and starts the process; {@code null} when it did not start. */
+  private Process start() {
+    WorkloadStatus ended;
     synchronized (this) {
       if (status.phase().isTerminal()) {
-        runtime.released(this);
-        return;
+        return null; // canceled between admission and now; cancel gave its share back
       }
-      try {
-        if (!Files.isDirectory(spec.workingDir())) {
-          Files.createDirectories(spec.workingDir());
-        }
-        for (Path dir : spec.directories()) {
-          if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir);
-          }
-        }
-        Path parent = spec.logFile().toAbsolutePath().getParent();
-        if (parent != null && !Files.isDirectory(parent)) {
-          Files.createDirectories(parent);
-        }
-        log =
-            Files.newOutputStream(
-                spec.logFile(),
-                StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE);
-        keelLine(
-            "image "
-                + (spec.image() == null || spec.image().isBlank() ? "(none)" : spec.image())
-                + " → "
-                + mapping.description());
-        for (String n : notes) {
-          keelLine(n);
-        }
-      } catch (IOException e) {
-        finish(
-            Phase.FAILED, null, "LaunchFailed", "cannot prepare the workload: " + e.getMessage());
-        return;
+      ended = spawn();
+      if (ended == null) {
+        return process;
       }
-      List<String> argv = spec.argv();
-      if (argv.isEmpty()) {
-        keelLine("no command to run");
-        finish(Phase.FAILED, null, "LaunchFailed", "the workload has no command");
-        return;
-      }
-      String program = argv.get(0);
-      String resolved = resolve(program);
-      if (resolved == null) {
-        String where = mapping.programs().isEmpty() ? "host PATH" : "image map and host PATH";
-        String msg =
-            "program '"
-                + program
-                + "' not found (image '"
-                + (spec.image() == null ? "" : spec.image())
-                + "' → "
-                + where
-                + ")";
-        keelLine(msg);
-        finish(Phase.FAILED, null, "ProgramNotFound", msg);
-        return;
-      }
-      List<String> command = new ArrayList<>(argv);
-      command.set(0, resolved);
-      ProcessBuilder pb = new ProcessBuilder(command);
-      pb.directory(spec.workingDir().toFile());
-      Map<String, String> env = pb.environment();
-      env.putAll(mapping.env());
-      env.putAll(spec.env());
-      pb.redirectErrorStream(true);
-      pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-      try {
-        p = pb.start();
-      } catch (IOException e) {
-        keelLine("cannot start " + program + ": " + e.getMessage());
-        finish(
-            Phase.FAILED,
-            null,
-            "LaunchFailed",
-            "cannot start '" + program + "': " + e.getMessage());
-        return;
-      }
-      process = p;
-      Instant pidStart = p.info().startInstant().orElse(null);
-      id = "local:" + p.pid();
-      status =
-          new WorkloadStatus(
-              Phase.RUNNING,
-              null,
-              "Started",
-              null,
-              runtime.clock.instant(),
-              null,
-              p.pid(),
-              pidStart);
     }
-    runtime.pumps.execute(() -> pump(p.getInputStream()));
-    if (spec.timeout() != null) {
-      runtime.timers.schedule(
-          () -> stop("Timeout", "ran longer than " + spec.timeout().toSeconds() + " s"),
-          spec.timeout().toMillis(),
-          TimeUnit.MILLISECONDS);
-    }
-    // waitFor on a pooled thread: Process.onExit() would start a thread per process on a
-    // machine with fewer than three cores (CompletableFuture's default executor there)
-    runtime.pumps.execute(
-        () -> {
-          try {
-            p.waitFor();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-          }
-          exited();
-        });
+    completed(ended);
+    return null;
   }
 
+  /** Starts the process; else ends the workload and returns its terminal status. Lock held. */
+  private WorkloadStatus spawn() {
+    try {
+      openLog();
+    } catch (IOException | RuntimeException e) {
+      return endWithLine("LaunchFailed", "cannot prepare the workload: " + e);
+    }
+    List<String> argv = spec.argv();
+    if (argv.isEmpty() || argv.get(0).isEmpty()) {
+      return endWithLine("LaunchFailed", "workload '" + spec.name() + "' has no command");
+    }
+    String program = argv.get(0);
+    String resolved = resolve(program);
+    if (resolved == null) {
+      return endWithLine("ProgramNotFound", notFound(program));
+    }
+    List<String> command = new ArrayList<>(argv);
+    command.set(0, resolved);
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.directory(spec.workingDir().toFile());
+    Map<String, String> env = pb.environment();
+    env.putAll(mapping.env());
+    env.putAll(spec.env());
+    pb.redirectErrorStream(true);
+    pb.redirectInput(DEV_NULL);
+    Process p;
+    try {
+      p = pb.start();
+    } catch (IOException | RuntimeException e) {
+      if (!Files.exists(spec.workingDir().resolve(resolved))) {
+        return endWithLine("ProgramNotFound", notFound(program));
+      }
+      return endWithLine("LaunchFailed", "cannot start '" + program + "': " + e.getMessage());
+    }
+    process = p;
+    id = "local:" + p.pid();
+    status =
+        new WorkloadStatus(
+            Phase.RUNNING,
+            null,
+            "Started",
+            null,
+            runtime.clock.instant(),
+            null,
+            p.pid(),
+            p.info().startInstant().orElse(null));
+    return null;
+  }
+
+  private void openLog() throws IOException {
+    if (!Files.isDirectory(spec.workingDir())) {
+      Files.createDirectories(spec.workingDir());
+    }
+    for (Path dir : spec.directories()) {
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectories(dir);
+      }
+    }
+    Path parent = spec.logFile().toAbsolutePath().getParent();
+    if (parent != null && !Files.isDirectory(parent)) {
+      Files.createDirectories(parent);
+    }
+    log =
+        Files.newOutputStream(
+            spec.logFile(),
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE);
+    keelLine("image " + imageName() + " → " + mapping.description());
+    String note = admissionNote;
+    if (note != null) {
+      keelLine(note);
+    }
+  }
+
+  private String imageName() {
+    return spec.image() == null || spec.image().isBlank() ? "(none)" : spec.image();
+  }
+
+  private String notFound(String program) {
+    String where =
+        mapping.programs().isEmpty() ? "host PATH" : "image map " + mapping.programs().keySet();
+    if (!mapping.programs().isEmpty() && !program.contains("/")) {
+      where += ", then host PATH";
+    }
+    return "program '"
+        + program
+        + "' not found (image '"
+        + (spec.image() == null ? "" : spec.image().strip())
+        + "' → "
+        + where
+        + ")";
+  }
+
+  /** argv[0] as a path: as given when it has a slash, else from the image map, else on PATH. */
   private String resolve(String program) {
     if (program.contains("/")) {
       return program;
@@ -197,9 +256,37 @@ final class LocalWorkload implements Workload {
     if (mapped != null) {
       return mapped;
     }
-    String path =
-        spec.env().getOrDefault("PATH", mapping.env().getOrDefault("PATH", System.getenv("PATH")));
+    String path = spec.env().get("PATH");
+    if (path == null) {
+      path = mapping.env().get("PATH");
+    }
+    if (path == null) {
+      path = System.getenv("PATH");
+    }
     return Programs.onPath(program, path);
+  }
+
+  private void scheduleTimeout() {
+    Duration t = spec.timeout();
+    Runnable expire = () -> stop("Timeout", "ran longer than its timeout of " + human(t));
+    synchronized (this) {
+      if (status.phase().isTerminal()) {
+        return;
+      }
+      try {
+        timer = runtime.timers.schedule(expire, Math.max(0, t.toMillis()), TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        // the runtime is closing and cancels this workload itself
+      }
+    }
+  }
+
+  static String human(Duration d) {
+    if (d.toMillis() % 1000 != 0 || d.isZero()) {
+      return d.toMillis() + " ms";
+    }
+    long s = d.toSeconds();
+    return s % 60 == 0 && s >= 60 ? (s / 60) + " min" : s + " s";
   }
 
   private void pump(InputStream in) {
@@ -210,8 +297,14 @@ final class LocalWorkload implements Workload {
         write(buf, n);
       }
     } catch (IOException ignored) {
-      // the process went away; what it wrote is in the log
+      // the pipe closed under us; what came through is in the log
     } finally {
+      synchronized (this) {
+        pumpDone = true;
+        if (status.phase().isTerminal()) {
+          closeLog(); // the process ended before its output did (a child kept the pipe)
+        }
+      }
       pumped.countDown();
     }
   }
@@ -225,47 +318,78 @@ final class LocalWorkload implements Workload {
       int take = (int) Math.min(room, n);
       log.write(buf, 0, take);
       logged += take;
+      atLineStart = buf[take - 1] == '\n';
     }
-    if (logged >= spec.logLimitBytes() && n > room && !truncated) {
+    if (n > room && !truncated) {
       truncated = true;
       keelLine("log truncated at " + spec.logLimitBytes() + " bytes");
     }
   }
 
+  /** Writes a {@code [keel]} line, on a line of its own; the caller holds the lock. */
   private void keelLine(String line) {
+    if (log == null) {
+      return;
+    }
     try {
-      if (log != null) {
-        log.write(("[keel] " + line + "\n").getBytes(StandardCharsets.UTF_8));
-        log.flush();
-      }
+      String text = (atLineStart ? "" : "\n") + "[keel] " + line + "\n";
+      log.write(text.getBytes(StandardCharsets.UTF_8));
+      atLineStart = true;
     } catch (IOException ignored) {
       // a log we cannot write is no reason to fail the workload
     }
   }
 
-  private void exited() {
-    try {
-      pumped.await(2, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    int code = process.exitValue();
-    synchronized (this) {
-      if (endReason != null) {
-        keelLine(endMessage);
-        finish(Phase.FAILED, code, endReason, endMessage);
-      } else if (code == 0) {
-        finish(Phase.SUCCEEDED, 0, "Completed", null);
-      } else {
-        finish(Phase.FAILED, code, "Error", "exit code " + code);
+  private void closeLog() {
+    if (log != null) {
+      try {
+        log.close();
+      } catch (IOException ignored) {
+        // nothing more to write
       }
+      log = null;
     }
   }
 
-  /** Ends the workload; the caller holds the lock. */
-  private void finish(Phase phase, Integer exitCode, String reason, String message) {
-    if (status.phase().isTerminal()) {
-      return;
+  private void exited(Process p) {
+    try {
+      if (!pumped.await(DRAIN_MILLIS, TimeUnit.MILLISECONDS)) {
+        synchronized (this) {
+          keelLine("the process ended but a child still holds its output open; logging on");
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    int code = p.exitValue();
+    WorkloadStatus ended;
+    synchronized (this) {
+      if (endReason != null) {
+        keelLine(endMessage);
+        ended = end(Phase.FAILED, code, endReason, endMessage);
+      } else if (code == 0) {
+        ended = end(Phase.SUCCEEDED, 0, "Completed", null);
+      } else {
+        ended = end(Phase.FAILED, code, "Error", "exit code " + code);
+      }
+    }
+    completed(ended);
+  }
+
+  /** Logs {@code message} and ends the workload FAILED with {@code reason}; lock held. */
+  private WorkloadStatus endWithLine(String reason, String message) {
+    keelLine(message);
+    return end(Phase.FAILED, null, reason, message);
+  }
+
+  /**
+   * Moves to a terminal status; the caller holds the lock and passes the result to {@link
+   * #completed} once it has let go. {@code null} when the workload had already ended.
+   */
+  private WorkloadStatus end(Phase phase, Integer exitCode, String reason, String message) {
+    WorkloadStatus s = status;
+    if (s.phase().isTerminal()) {
+      return null;
     }
     status =
         new WorkloadStatus(
@@ -273,24 +397,35 @@ final class LocalWorkload implements Workload {
             exitCode,
             reason,
             message,
-            status.startedAt(),
+            s.startedAt(),
             runtime.clock.instant(),
-            status.pid(),
-            status.pidStartedAt());
-    if (log != null && pumped.getCount() == 0) {
-      try {
-        log.close();
-      } catch (IOException ignored) {
-        // nothing more to write
-      }
+            s.pid(),
+            s.pidStartedAt());
+    if (pumpDone || process == null) {
+      closeLog();
     }
-    runtime.released(this);
-    done.complete(status);
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+    return status;
+  }
+
+  /** After {@link #end}, with no lock held: frees the share and tells the waiters. */
+  private void completed(WorkloadStatus ended) {
+    if (ended != null) {
+      runtime.released(this);
+      done.complete(ended);
+    }
   }
 
   /** Fails a workload that never started. */
-  synchronized void fail(String reason, String message) {
-    finish(Phase.FAILED, null, reason, message);
+  void fail(String reason, String message) {
+    WorkloadStatus ended;
+    synchronized (this) {
+      ended = end(Phase.FAILED, null, reason, message);
+    }
+    completed(ended);
   }
 
   @Override
@@ -300,21 +435,28 @@ final class LocalWorkload implements Workload {
 
   private void stop(String reason, String message) {
     Process p;
+    WorkloadStatus ended;
     synchronized (this) {
       if (status.phase().isTerminal()) {
         return;
       }
-      if (process == null) {
-        runtime.dequeue(this);
-        finish(Phase.FAILED, null, reason, message);
-        return;
-      }
-      if (endReason == null) {
-        endReason = reason;
-        endMessage = message;
-      }
       p = process;
+      if (p == null) {
+        // queued, or admitted and not started yet: it never starts
+        runtime.dequeue(this);
+        ended = end(Phase.FAILED, null, reason, message);
+      } else {
+        ended = null;
+        if (endReason == null) {
+          endReason = reason;
+          endMessage = message;
+        }
+      }
     }
-    LocalRuntime.killTree(p.toHandle());
+    if (p == null) {
+      completed(ended);
+    } else {
+      LocalRuntime.killTree(p.toHandle());
+    }
   }
 }
