@@ -13,18 +13,34 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs workloads as processes on this machine.
  *
+ * <p>Each workload's image is looked up in the {@link ImageMap}, argv[0] is resolved (a path as
+ * given, else the image's programs, else PATH) and the process starts with the argv as a list (no
+ * shell), the inherited environment plus the image's and the spec's variables, its working
+ * directory, stdin from {@code /dev/null}, and stdout and stderr interleaved into the log file
+ * under its byte cap. Exit code 0 ends it {@link Phase#SUCCEEDED}; anything else {@link
+ * Phase#FAILED}. Cancel and timeout kill the whole process tree.
+ *
  * <p>Admission: a workload starts when fewer than {@code parallelism} run and its CPU and memory
  * requests fit beside the running ones on this machine; otherwise it waits, first in first out. A
- * request larger than the machine runs alone rather than never.
+ * request larger than the machine runs alone rather than never, and its log says so.
+ *
+ * <p>Thread-safe: launch, cancel and completion may be used from any thread. Work runs on one
+ * shared cached thread pool and one timer thread per runtime; completion callbacks run on those
+ * threads, with no lock held.
  */
 public final class LocalRuntime implements WorkloadRuntime {
   private final int parallelism;
@@ -39,11 +55,14 @@ public final class LocalRuntime implements WorkloadRuntime {
   private long memoryInUse;
   private boolean closed;
 
-  final ExecutorService pumps = Executors.newCachedThreadPool(daemon("keel-log-pump"));
-  private final ExecutorService launcher =
-      Executors.newSingleThreadExecutor(daemon("keel-launcher"));
-  final ScheduledExecutorService timers =
-      Executors.newSingleThreadScheduledExecutor(daemon("keel-runtime-timer"));
+  /**
+   * Starts processes, waits for them and pumps their output: one shared cached pool, so threads are
+   * reused from one workload to the next and launches run in parallel up to the admission bound.
+   */
+  final ExecutorService pool = Executors.newCachedThreadPool(daemon("keel-workload"));
+
+  /** Timeouts; canceled timers leave the queue at once. */
+  final ScheduledThreadPoolExecutor timers;
 
   private LocalRuntime(Builder b) {
     this.parallelism = b.parallelism;
@@ -51,6 +70,8 @@ public final class LocalRuntime implements WorkloadRuntime {
     this.machineMemory = b.machineMemory;
     this.imageMap = b.imageMap;
     this.clock = b.clock;
+    this.timers = new ScheduledThreadPoolExecutor(1, daemon("keel-workload-timer"));
+    timers.setRemoveOnCancelPolicy(true);
   }
 
   /** A builder with this machine's cores and memory as defaults. */
@@ -58,35 +79,58 @@ public final class LocalRuntime implements WorkloadRuntime {
     return new Builder();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Starts the workload on a pooled thread when admission lets it in at once, else queues it
+   * (status {@code PENDING}, reason {@code Queued}, a message saying what it waits for). A spec
+   * this runtime cannot run (a missing program, an unwritable log) ends {@code FAILED} instead of
+   * throwing; after {@link #close()} every launch ends {@code FAILED} with reason {@code Canceled}.
+   *
+   * @throws NullPointerException when {@code spec} is null
+   */
   @Override
   public Workload launch(WorkloadSpec spec) {
+    Objects.requireNonNull(spec, "spec");
     LocalWorkload w = new LocalWorkload(this, spec, imageMap.resolve(spec.image()));
     boolean start;
+    boolean refused = false;
     synchronized (this) {
       if (closed) {
-        w.fail("Canceled", "the runtime is closed");
-        return w;
-      }
-      start = queue.isEmpty() && fits(w);
-      if (start) {
-        admit(w);
+        refused = true;
+        start = false;
       } else {
-        queue.add(w);
-        w.queued(waitReason(w));
+        start = queue.isEmpty() && fits(w);
+        if (start) {
+          admit(w);
+        } else {
+          queue.add(w);
+          w.queued(waitReason(w));
+        }
       }
     }
-    if (start) {
-      launcher.execute(w::start);
+    if (refused) {
+      w.fail("Canceled", "the runtime is closed");
+    } else if (start) {
+      execute(w);
     }
     return w;
   }
 
-  /** How many workloads run now. */
+  private void execute(LocalWorkload w) {
+    try {
+      pool.execute(w::run);
+    } catch (RejectedExecutionException e) {
+      w.fail("Canceled", "the runtime is closed");
+    }
+  }
+
+  /** How many workloads run now (admitted and not yet ended). */
   public synchronized int runningCount() {
     return running.size();
   }
 
-  /** How many wait for admission. */
+  /** How many workloads wait for admission. */
   public synchronized int queuedCount() {
     return queue.size();
   }
@@ -120,10 +164,13 @@ public final class LocalRuntime implements WorkloadRuntime {
     running.add(w);
     cpuInUse += w.spec().resources().cpu();
     memoryInUse += w.spec().resources().memoryBytes();
-    if (running.size() == 1
-        && (w.spec().resources().cpu() > machineCpu
-            || w.spec().resources().memoryBytes() > machineMemory)) {
-      w.note("requests more than this machine has; running it alone");
+    ResourceRequest r = w.spec().resources();
+    if (running.size() == 1 && (r.cpu() > machineCpu || r.memoryBytes() > machineMemory)) {
+      w.noteOnStart(
+          String.format(
+              "requests %s cpu and %d MiB, more than this machine's %s cpu and %d MiB;"
+                  + " running it alone",
+              r.cpu(), r.memoryBytes() >> 20, machineCpu, machineMemory >> 20));
     }
   }
 
@@ -150,9 +197,7 @@ public final class LocalRuntime implements WorkloadRuntime {
       }
     }
     for (LocalWorkload next : toStart) {
-      if (!launcher.isShutdown()) {
-        launcher.execute(next::start);
-      }
+      execute(next);
     }
   }
 
@@ -161,6 +206,10 @@ public final class LocalRuntime implements WorkloadRuntime {
     return queue.remove(w);
   }
 
+  /**
+   * Cancels every queued and running workload (killing their process trees), waits up to a few
+   * seconds for them to report their end, and refuses later launches. Idempotent.
+   */
   @Override
   public void close() {
     List<LocalWorkload> all;
@@ -170,17 +219,28 @@ public final class LocalRuntime implements WorkloadRuntime {
       all.addAll(running);
     }
     for (LocalWorkload w : all) {
-      w.cancel();
+      w.cancel(); // closed: a freed slot admits nothing
+    }
+    try {
+      CompletableFuture.allOf(
+              all.stream().map(Workload::completion).toArray(CompletableFuture[]::new))
+          .get(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // completions never fail; a process that will not die is not worth blocking close
     }
     timers.shutdownNow();
-    launcher.shutdown();
-    pumps.shutdown();
+    pool.shutdown();
   }
 
   /**
    * Kills a process tree a dead Keel process left behind, when {@code pid} still names the process
-   * that started at {@code pidStartedAt} (within a second).
+   * that started at {@code pidStartedAt} (within a second): a pid reused by another process since
+   * is left alone.
    *
+   * @param pid the process id recorded in {@link WorkloadStatus#pid()}
+   * @param pidStartedAt the start instant recorded in {@link WorkloadStatus#pidStartedAt()}
    * @return whether something was killed
    */
   public static boolean killStale(long pid, Instant pidStartedAt) {
@@ -241,22 +301,15 @@ public final class LocalRuntime implements WorkloadRuntime {
     return false;
   }
 
-  /** Kills a process and every descendant: children first, so none is orphaned and missed. */
+  /**
+   * Kills a process and every descendant with SIGKILL. Descendants go first, while the root still
+   * holds them together: once a parent dies its children are re-parented and no longer show as
+   * descendants. A second look catches children forked while the first were being killed.
+   */
   static void killTree(ProcessHandle root) {
-    for (int round = 0; round < 3; round++) {
-      List<ProcessHandle> tree = new ArrayList<>(root.descendants().toList());
-      tree.forEach(ProcessHandle::destroyForcibly);
-      root.destroyForcibly();
-      if (!root.isAlive() && tree.stream().noneMatch(ProcessHandle::isAlive)) {
-        return;
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
+    root.descendants().toList().forEach(ProcessHandle::destroyForcibly);
+    root.descendants().toList().forEach(ProcessHandle::destroyForcibly);
+    root.destroyForcibly();
   }
 
   private static ThreadFactory daemon(String name) {
@@ -317,6 +370,7 @@ public final class LocalRuntime implements WorkloadRuntime {
       return this;
     }
 
+    /** The runtime; it owns threads until {@link LocalRuntime#close()}. */
     public LocalRuntime build() {
       if (imageMap == null) {
         imageMap = ImageMap.defaults();

@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class LocalWorkload implements Workload {
   private static final AtomicLong QUEUED_IDS = new AtomicLong();
   private static final File DEV_NULL = new File("/dev/null");
+
   /** How long a finished process's output may take to drain before the workload ends anyway. */
   private static final long DRAIN_MILLIS = 2000;
 
