@@ -307,9 +307,16 @@ public final class LocalRuntime implements WorkloadRuntime {
    * descendants. A second look catches children forked while the first were being killed.
    */
   static void killTree(ProcessHandle root) {
-    root.descendants().toList().forEach(ProcessHandle::destroyForcibly);
-    root.descendants().toList().forEach(ProcessHandle::destroyForcibly);
+    // The root goes first: killed children would otherwise let a shell root run its next
+    // command before its own kill lands. The children were listed before, so they are still
+    // found after the root is gone and they are re-parented.
+    List<ProcessHandle> tree = root.descendants().toList();
     root.destroyForcibly();
+    for (ProcessHandle child : tree) {
+      List<ProcessHandle> grandchildren = child.descendants().toList();
+      child.destroyForcibly();
+      grandchildren.forEach(ProcessHandle::destroyForcibly);
+    }
   }
 
   private static ThreadFactory daemon(String name) {
