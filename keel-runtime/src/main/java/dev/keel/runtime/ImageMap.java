@@ -189,15 +189,13 @@ public final class ImageMap {
       problems.add(new Problem(at, "expected a mapping of names to strings"));
       return m;
     }
-    n.fields()
-        .forEachRemaining(
-            e -> {
-              if (e.getValue().isValueNode() && !e.getValue().isNull()) {
-                m.put(e.getKey(), e.getValue().asText());
-              } else {
-                problems.add(new Problem(at + "." + e.getKey(), "expected a string"));
-              }
-            });
+    for (Map.Entry<String, JsonNode> e : n.properties()) {
+      if (e.getValue().isValueNode() && !e.getValue().isNull()) {
+        m.put(e.getKey(), e.getValue().asText());
+      } else {
+        problems.add(new Problem(at + "." + e.getKey(), "expected a string"));
+      }
+    }
     return m;
   }
 

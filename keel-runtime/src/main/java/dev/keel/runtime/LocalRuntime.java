@@ -302,9 +302,10 @@ public final class LocalRuntime implements WorkloadRuntime {
   }
 
   /**
-   * Kills a process and every descendant with SIGKILL. Descendants go first, while the root still
-   * holds them together: once a parent dies its children are re-parented and no longer show as
-   * descendants. A second look catches children forked while the first were being killed.
+   * Kills a process and every descendant with SIGKILL. The whole tree is listed first, while the
+   * root still holds it together (once a parent dies its children are re-parented and no longer
+   * show as its descendants); then the root dies, so a shell cannot run its next command when a
+   * child dies; then each listed process, after listing what it forked meanwhile.
    */
   static void killTree(ProcessHandle root) {
     // The root goes first: killed children would otherwise let a shell root run its next
