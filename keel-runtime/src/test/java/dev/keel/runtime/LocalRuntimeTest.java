@@ -229,14 +229,14 @@ class LocalRuntimeTest {
     Workload w =
         runtime.launch(
             spec("sh", "-c", "sleep 300 & echo started; wait")
-                .timeout(Duration.ofMillis(500))
+                .timeout(Duration.ofMillis(800))
                 .build());
     await().atMost(Duration.ofSeconds(10)).until(() -> w.status().pid() != null);
     List<ProcessHandle> tree = descendants(w, 1);
     WorkloadStatus st = await(w);
     assertThat(st.phase()).isEqualTo(Phase.FAILED);
     assertThat(st.reason()).isEqualTo("Timeout");
-    assertThat(st.message()).contains("500 ms");
+    assertThat(st.message()).contains("800 ms");
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     assertThat(log(w)).contains("[keel] " + st.message() + "\n");
     for (ProcessHandle h : tree) {
@@ -278,6 +278,7 @@ class LocalRuntimeTest {
   static List<ProcessHandle> descendants(Workload w, int count) {
     return await()
         .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(10))
         .until(
             () ->
                 w.status().pid() == null
