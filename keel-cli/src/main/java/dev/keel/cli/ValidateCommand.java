@@ -3,6 +3,7 @@ package dev.keel.cli;
 import dev.keel.core.Problem;
 import dev.keel.core.ValidationException;
 import dev.keel.pipelines.spec.PipelineDocument;
+import dev.keel.pipelines.spec.PipelineReadException;
 import dev.keel.pipelines.spec.PipelineSpecReader;
 import dev.keel.pipelines.spec.PipelineValidator;
 import java.nio.file.Path;
@@ -27,6 +28,12 @@ final class ValidateCommand implements Callable<Integer> {
     try {
       doc = PipelineSpecReader.read(file);
       problems = PipelineValidator.validate(doc);
+    } catch (PipelineReadException e) {
+      // unknown fields, and whatever else is wrong with the rest of the pipeline
+      problems = new java.util.ArrayList<>(e.problems());
+      if (e.partial() != null) {
+        problems.addAll(PipelineValidator.validate(e.partial()));
+      }
     } catch (ValidationException e) {
       problems = e.problems();
     }

@@ -69,7 +69,12 @@ class CliIT {
         """);
     var r = KeelProcess.run(null, "validate", bad.toString());
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).contains("colour").doesNotContain("Exception").doesNotContain("\tat ");
+    assertThat(r.err())
+        .contains("colour: unknown field 'colour'")
+        .contains("schemaVersion: '2.0.0' is not supported")
+        .contains("no component 'comp-nope' in components")
+        .doesNotContain("Exception")
+        .doesNotContain("\tat ");
 
     var ok =
         KeelProcess.run(

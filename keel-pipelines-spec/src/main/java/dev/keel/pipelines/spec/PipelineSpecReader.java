@@ -113,7 +113,9 @@ public final class PipelineSpecReader {
             ? null
             : convert(platformTree, PlatformSpec.class, "platformSpec", problems);
     if (!problems.isEmpty()) {
-      throw new ValidationException(problems);
+      boolean readable = spec != null && (platformTree == null || platform != null);
+      throw new PipelineReadException(
+          problems, readable ? new PipelineDocument(spec, platform) : null);
     }
     if (spec == null) {
       throw new ValidationException(new Problem("", "the pipeline document is empty"));
