@@ -353,6 +353,18 @@ final class RunExecution {
 
   private void resolveDagOutputs(
       DagExec dag, Map<String, JsonNode> params, Map<String, List<ArtifactRef>> artifacts) {
+    resolveDagOutputs(dag, params, artifacts, false);
+  }
+
+  /**
+   * Selects a DAG's outputs from its tasks. {@code lenient} skips outputs whose producer did not
+   * run, as a loop's collected outputs do for iterations where a condition did not hold.
+   */
+  private void resolveDagOutputs(
+      DagExec dag,
+      Map<String, JsonNode> params,
+      Map<String, List<ArtifactRef>> artifacts,
+      boolean lenient) {
     var outs = dag.component.dag().outputs();
     if (outs == null) {
       return;
@@ -375,7 +387,7 @@ final class RunExecution {
           break;
         }
       }
-      if (!params.containsKey(e.getKey())) {
+      if (!params.containsKey(e.getKey()) && !lenient) {
         throw new TaskFailure("output parameter '" + e.getKey() + "' was not produced");
       }
     }
@@ -389,7 +401,7 @@ final class RunExecution {
           break;
         }
       }
-      if (!artifacts.containsKey(e.getKey())) {
+      if (!artifacts.containsKey(e.getKey()) && !lenient) {
         throw new TaskFailure("output artifact '" + e.getKey() + "' was not produced");
       }
     }
@@ -604,7 +616,7 @@ final class RunExecution {
         for (int i = 0; i < t.loop.size; i++) {
           Map<String, JsonNode> p = new LinkedHashMap<>();
           Map<String, List<ArtifactRef>> a = new LinkedHashMap<>();
-          resolveDagOutputs(t.loop.dags.get(i), p, a);
+          resolveDagOutputs(t.loop.dags.get(i), p, a, true);
           p.forEach(
               (k, v) ->
                   ((com.fasterxml.jackson.databind.node.ArrayNode) t.outputParams.get(k)).add(v));

@@ -102,6 +102,13 @@ def run(module_path: str, executor_input: dict, function_name: str) -> None:
         ann = p.annotation
         if isinstance(ann, str):
             ann = eval(ann, vars(module))  # noqa: S307 - annotations of the user's own code
+        # a bare artifact class, or a list of them, is an input artifact (as in KFP)
+        if isinstance(ann, type) and issubclass(ann, dsl.Artifact):
+            ann = dsl.Input[ann]
+        elif typing.get_origin(ann) in (list, typing.List) and typing.get_args(ann) \
+                and isinstance(typing.get_args(ann)[0], type) \
+                and issubclass(typing.get_args(ann)[0], dsl.Artifact):
+            ann = dsl.Input[ann]
         if isinstance(ann, dsl._Annotation) and ann.kind == "Input":
             cls, is_list = _inner(ann)
             entries = in_artifacts.get(name, {}).get("artifacts", [])
