@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       ValidateCommand.class,
       CompileCommand.class,
       RunsCommand.class,
+      SecretsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Keel implements Runnable {

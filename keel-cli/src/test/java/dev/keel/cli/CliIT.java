@@ -83,6 +83,33 @@ class CliIT {
   }
 
   @Test
+  void secrets_created_on_the_command_line_reach_secret_as_env() throws Exception {
+    String yaml = KeelProcess.conformance("pipeline_with_secret_as_env.yaml").toString();
+    var failed = KeelProcess.run(data, "run", yaml);
+    assertThat(failed.code()).isEqualTo(1);
+    assertThat(failed.out()).contains("keel secrets create test-secret-1");
+    assertThat(
+            KeelProcess.run(
+                    data, "secrets", "create", "test-secret-1", "--from-literal", "username=user1")
+                .code())
+        .isZero();
+    assertThat(
+            KeelProcess.run(
+                    data, "secrets", "create", "test-secret-2", "--from-literal", "password=psw1")
+                .code())
+        .isZero();
+    assertThat(
+            KeelProcess.run(
+                    data, "secrets", "create", "test-secret-3", "--from-literal", "password=psw2")
+                .code())
+        .isZero();
+    assertThat(KeelProcess.run(data, "secrets", "list").out())
+        .isEqualTo("test-secret-1\ntest-secret-2\ntest-secret-3\n");
+    var ok = KeelProcess.run(data, "run", yaml);
+    assertThat(ok.code()).as(ok.all()).isZero();
+  }
+
+  @Test
   void compile_writes_the_yaml_of_a_java_dsl_pipeline() throws Exception {
     var r = KeelProcess.run(null, "compile", "dev.keel.examples.digits.DigitsPipeline");
     assertThat(r.code()).as(r.all()).isZero();

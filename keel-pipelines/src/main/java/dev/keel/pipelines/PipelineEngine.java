@@ -511,15 +511,20 @@ public final class PipelineEngine implements AutoCloseable {
   }
 
   Long activeDeadlineSeconds(PipelineDocument doc, String label) {
-    if (doc.platform() == null
+    KubernetesExecutorConfig cfg = kubernetesConfig(doc, label);
+    return cfg == null ? null : cfg.activeDeadlineSeconds();
+  }
+
+  /** The kfp-kubernetes settings of an executor, or {@code null}. */
+  KubernetesExecutorConfig kubernetesConfig(PipelineDocument doc, String label) {
+    if (label == null
+        || doc.platform() == null
         || doc.platform().platforms() == null
         || doc.platform().platforms().kubernetes() == null
         || doc.platform().platforms().kubernetes().deploymentSpec() == null) {
       return null;
     }
-    KubernetesExecutorConfig cfg =
-        doc.platform().platforms().kubernetes().deploymentSpec().executors().get(label);
-    return cfg == null ? null : cfg.activeDeadlineSeconds();
+    return doc.platform().platforms().kubernetes().deploymentSpec().executors().get(label);
   }
 
   /** Configures a {@link PipelineEngine}. */

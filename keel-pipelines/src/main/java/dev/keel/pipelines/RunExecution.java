@@ -107,8 +107,56 @@ final class RunExecution {
         }
       }
     }
+    warnAboutPlatformFeatures();
     root = new DagExec("", doc.spec().root(), null, params, new LinkedHashMap<>());
     startDag(root);
+  }
+
+  /**
+   * Says which kfp-kubernetes settings mean nothing on this machine: accepted, not dropped
+   * silently.
+   */
+  private void warnAboutPlatformFeatures() {
+    if (doc.platform() == null
+        || doc.platform().platforms() == null
+        || doc.platform().platforms().kubernetes() == null) {
+      return;
+    }
+    var k8s = doc.platform().platforms().kubernetes();
+    if (k8s.pipelineConfig() != null && !k8s.pipelineConfig().isEmpty()) {
+      engine
+          .listener()
+          .note(run.id(), "platform pipelineConfig is not applied when running locally");
+    }
+    if (k8s.deploymentSpec() == null) {
+      return;
+    }
+    k8s.deploymentSpec()
+        .executors()
+        .forEach(
+            (label, cfg) ->
+                Json.json()
+                    .valueToTree(cfg)
+                    .fields()
+                    .forEachRemaining(
+                        e -> {
+                          JsonNode v = e.getValue();
+                          boolean set =
+                              v != null && !v.isNull() && !(v.isContainerNode() && v.isEmpty());
+                          if (set
+                              && !e.getKey().equals("secretAsEnv")
+                              && !e.getKey().equals("activeDeadlineSeconds")) {
+                            engine
+                                .listener()
+                                .note(
+                                    run.id(),
+                                    "platform setting "
+                                        + e.getKey()
+                                        + " of "
+                                        + label
+                                        + " is accepted but not applied when running locally");
+                          }
+                        }));
   }
 
   void cancel() {
@@ -918,6 +966,7 @@ final class RunExecution {
       env.put(
           v.name(), expandEnv(Placeholders.expand(v.value() == null ? "" : v.value(), scope), env));
     }
+    secretEnv(t, env);
     PythonComponents.Launch python = PythonComponents.recognise(command);
     if (python != null) {
       command = python.command();
@@ -964,6 +1013,71 @@ final class RunExecution {
                 engine.post(
                     this,
                     () -> workloadEnded(t, w, outArtifacts, outParamFiles, outputFile, status)));
+  }
+
+  /**
+   * Environment from secrets (kfp-kubernetes {@code secretAsEnv}), read from Keel's secret store in
+   * the run's namespace; the secret's name may come from a constant, a pipeline input or an
+   * upstream task's output.
+   */
+  private void secretEnv(TaskExec t, Map<String, String> env) {
+    var cfg = engine.kubernetesConfig(doc, t.component.executorLabel());
+    if (cfg == null) {
+      return;
+    }
+    for (JsonNode entry : cfg.secretAsEnv()) {
+      boolean optional = entry.path("optional").asBoolean(false);
+      String name = secretName(t, entry);
+      if (name == null) {
+        throw new TaskFailure("secretAsEnv: the secret's name has no value");
+      }
+      var data = engine.store().secrets().get(run.namespace(), name);
+      if (data.isEmpty()) {
+        if (optional) {
+          continue;
+        }
+        throw new TaskFailure(
+            "secret '"
+                + name
+                + "' not found in namespace '"
+                + run.namespace()
+                + "'; create it with: keel secrets create "
+                + name
+                + " --from-literal KEY=VALUE");
+      }
+      for (JsonNode k : entry.path("keyToEnv")) {
+        String key = k.path("secretKey").asText();
+        String value = data.get().get(key);
+        if (value == null && !optional) {
+          throw new TaskFailure("secret '" + name + "' has no key '" + key + "'");
+        }
+        if (value != null) {
+          env.put(k.path("envVar").asText(), value);
+        }
+      }
+    }
+  }
+
+  private String secretName(TaskExec t, JsonNode entry) {
+    JsonNode p = entry.path("secretNameParameter");
+    if (p.has("runtimeValue")) {
+      return Values.text(p.path("runtimeValue").path("constant"));
+    }
+    if (p.has("componentInputParameter")) {
+      JsonNode v = t.parent.inputParams.get(p.path("componentInputParameter").asText());
+      return v == null ? null : Values.text(v);
+    }
+    if (p.has("taskOutputParameter")) {
+      TaskExec producer =
+          t.parent.tasks.get(p.path("taskOutputParameter").path("producerTask").asText());
+      JsonNode v =
+          producer == null
+              ? null
+              : producer.outputParams.get(
+                  p.path("taskOutputParameter").path("outputParameterKey").asText());
+      return v == null ? null : Values.text(v).strip();
+    }
+    return entry.hasNonNull("secretName") ? entry.get("secretName").asText() : null;
   }
 
   private Duration timeout(TaskExec t) {

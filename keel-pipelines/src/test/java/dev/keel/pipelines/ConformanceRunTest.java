@@ -85,7 +85,7 @@ class ConformanceRunTest {
         "pipeline_with_placeholders.yaml | SUCCEEDED |  | {}",
         "pipeline_with_resource_spec.yaml | FAILED | gcr.io/my-project/my-ingestor | {}",
         "pipeline_with_retry.yaml | SUCCEEDED |  | {}",
-        "pipeline_with_secret_as_env.yaml | FAILED | AssertionError | {}",
+        "pipeline_with_secret_as_env.yaml | FAILED | secret 'test-secret-1' not found | {}",
         "pipeline_with_string_machine_fields_pipeline_input.yaml | SUCCEEDED |  | {}",
         "pipeline_with_task_final_status.yaml | FAILED | Task failed | {}",
         "pipeline_with_task_using_ignore_upstream_failure.yaml | FAILED | task fail-op | {}",

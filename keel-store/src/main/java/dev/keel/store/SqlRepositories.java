@@ -29,6 +29,7 @@ final class SqlRepositories implements Tx {
   final TasksSql tasks = new TasksSql();
   final ArtifactsSql artifacts = new ArtifactsSql();
   final EventsSql events = new EventsSql();
+  final SecretsSql secrets = new SecretsSql();
 
   SqlRepositories(Db db, Dialect dialect) {
     this.db = db;
@@ -67,6 +68,11 @@ final class SqlRepositories implements Tx {
   @Override
   public Repositories.Events events() {
     return events;
+  }
+
+  @Override
+  public Repositories.Secrets secrets() {
+    return secrets;
   }
 
   // ------------------------------------------------------------------ helpers
@@ -927,6 +933,58 @@ final class SqlRepositories implements Tx {
           "SELECT * FROM events WHERE artifact_id = :a ORDER BY created_at, id",
           args("a", artifactId),
           EVENT);
+    }
+  }
+
+  // ------------------------------------------------------------------ secrets
+
+  final class SecretsSql implements Repositories.Secrets {
+    @Override
+    public void put(String namespace, String name, Map<String, String> data, Instant now) {
+      exec(
+          "INSERT INTO secrets (namespace, name, data, created_at) VALUES (:ns, :name, :data, :c)"
+              + " ON CONFLICT (namespace, name) DO UPDATE SET data = excluded.data",
+          args(
+              "ns",
+              namespace,
+              "name",
+              name,
+              "data",
+              Json.write(new java.util.TreeMap<>(data)),
+              "c",
+              millis(now)),
+          null);
+    }
+
+    @Override
+    public Optional<Map<String, String>> get(String namespace, String name) {
+      return one(
+          "SELECT data FROM secrets WHERE namespace = :ns AND name = :name",
+          args("ns", namespace, "name", name),
+          (rs, ctx) -> {
+            Map<String, String> data = new java.util.LinkedHashMap<>();
+            Json.parse(rs.getString(1))
+                .fields()
+                .forEachRemaining(e -> data.put(e.getKey(), e.getValue().asText()));
+            return data;
+          });
+    }
+
+    @Override
+    public List<String> list(String namespace) {
+      return query(
+          "SELECT name FROM secrets WHERE namespace = :ns ORDER BY name",
+          args("ns", namespace),
+          (rs, ctx) -> rs.getString(1));
+    }
+
+    @Override
+    public boolean delete(String namespace, String name) {
+      return exec(
+              "DELETE FROM secrets WHERE namespace = :ns AND name = :name",
+              args("ns", namespace, "name", name),
+              null)
+          == 1;
     }
   }
 }

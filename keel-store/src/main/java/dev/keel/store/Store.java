@@ -125,6 +125,11 @@ public final class Store implements Tx, AutoCloseable {
     return repos.events;
   }
 
+  @Override
+  public Repositories.Secrets secrets() {
+    return repos.secrets;
+  }
+
   /**
    * Runs {@code work} in one transaction: all of its writes commit together, or none when it
    * throws.

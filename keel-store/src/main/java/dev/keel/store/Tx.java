@@ -15,4 +15,6 @@ public interface Tx {
   Repositories.Artifacts artifacts();
 
   Repositories.Events events();
+
+  Repositories.Secrets secrets();
 }

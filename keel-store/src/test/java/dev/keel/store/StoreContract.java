@@ -328,4 +328,17 @@ abstract class StoreContract {
     assertThatThrownBy(() -> store.tasks().update(task("nope", "a", "RUNNING", null)))
         .isInstanceOf(NotFoundException.class);
   }
+
+  @Test
+  void secrets_are_created_replaced_listed_and_deleted_per_namespace() {
+    store.secrets().put("ns", "db", java.util.Map.of("user", "u1", "password", "p1"), T0);
+    store.secrets().put("ns", "db", java.util.Map.of("user", "u2"), T0);
+    store.secrets().put("other", "db", java.util.Map.of("user", "x"), T0);
+    assertThat(store.secrets().get("ns", "db")).contains(java.util.Map.of("user", "u2"));
+    assertThat(store.secrets().list("ns")).containsExactly("db");
+    assertThat(store.secrets().get("ns", "nope")).isEmpty();
+    assertThat(store.secrets().delete("ns", "db")).isTrue();
+    assertThat(store.secrets().delete("ns", "db")).isFalse();
+    assertThat(store.secrets().get("other", "db")).isPresent();
+  }
 }
