@@ -1,5 +1,6 @@
 package dev.keel.examples.digits;
 
+import ai.onnx.proto.OnnxMl;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -11,9 +12,11 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,6 +25,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.zip.GZIPInputStream;
 import org.tribuo.Example;
 import org.tribuo.MutableDataset;
@@ -44,6 +49,20 @@ public final class Digits {
   static final String HEADER;
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** Name of the ONNX model inside the model artifact's folder. */
+  static final String ONNX_FILE = "model.onnx";
+
+  /** ONNX metadata key holding the class labels in the order of the model's output columns. */
+  static final String LABELS_KEY = "dev.keel.examples.digits.labels";
+
+  private static final Map<String, Set<String>> OPTIONS =
+      Map.of(
+          "load", Set.of("dataset"),
+          "split", Set.of("dataset", "test-fraction", "seed", "train", "test"),
+          "train", Set.of("train", "epochs", "seed", "model", "executor-output"),
+          "evaluate",
+              Set.of("test", "model", "metrics", "classification-metrics", "executor-output"));
+
   static {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < PIXELS; i++) {
@@ -54,6 +73,7 @@ public final class Digits {
 
   private Digits() {}
 
+  /** Entry point for Keel's tasks: {@code Digits load|split|train|evaluate --name value ...}. */
   public static void main(String[] args) {
     System.exit(run(args, System.out, System.err));
   }
@@ -65,7 +85,11 @@ public final class Digits {
       return 2;
     }
     try {
-      Map<String, String> opts = options(args);
+      Set<String> allowed = OPTIONS.get(args[0]);
+      if (allowed == null) {
+        throw new BadInput("unknown subcommand '" + args[0] + "' (load, split, train, evaluate)");
+      }
+      Map<String, String> opts = options(args, allowed);
       switch (args[0]) {
         case "load" -> load(opts, out);
         case "split" -> split(opts, out);
@@ -77,10 +101,22 @@ public final class Digits {
     } catch (BadInput e) {
       err.println("digits: " + e.getMessage());
       return 2;
+    } catch (NoSuchFileException e) {
+      err.println("digits: " + args[0] + ": no such file or directory: " + e.getFile());
+      return 1;
     } catch (IOException | OrtException e) {
-      err.println("digits: " + e.getMessage());
+      err.println("digits: " + args[0] + ": " + oneLine(e));
+      return 1;
+    } catch (RuntimeException e) {
+      err.println(
+          "digits: " + args[0] + " failed: " + e.getClass().getSimpleName() + ": " + oneLine(e));
       return 1;
     }
+  }
+
+  private static String oneLine(Exception e) {
+    String m = e.getMessage();
+    return m == null ? e.getClass().getSimpleName() : m.strip().replaceAll("\\s*\\R\\s*", " ");
   }
 
   // ------------------------------------------------------------------ subcommands
@@ -88,7 +124,11 @@ public final class Digits {
   static void load(Map<String, String> o, PrintStream out) throws IOException {
     Path dataset = path(o, "dataset");
     List<int[]> rows = new ArrayList<>();
-    try (InputStream raw = Digits.class.getResourceAsStream("digits.csv.gz");
+    InputStream raw = Digits.class.getResourceAsStream("digits.csv.gz");
+    if (raw == null) {
+      throw new BadInput("digits.csv.gz is missing from the classpath");
+    }
+    try (raw;
         BufferedReader r =
             new BufferedReader(
                 new InputStreamReader(new GZIPInputStream(raw), StandardCharsets.UTF_8))) {
@@ -141,16 +181,13 @@ public final class Digits {
     LinearSGDModel model = fit(rows, epochs, seed);
     Path dir = path(o, "model");
     Files.createDirectories(dir);
-    model.saveONNXModel("dev.keel.examples.digits", 1, dir.resolve("model.onnx"));
-    ArrayNode labels = JSON.createArrayNode();
-    for (int i = 0; i < model.getOutputIDInfo().size(); i++) {
-      labels.add(model.getOutputIDInfo().getOutput(i).getLabel());
-    }
+    List<String> labels = saveOnnx(model, dir.resolve(ONNX_FILE));
     Files.writeString(dir.resolve("labels.json"), JSON.writeValueAsString(labels));
     ObjectNode md = JSON.createObjectNode();
     md.put("framework", "tribuo");
     md.put("format", "onnx");
     md.put("trainer", "LinearSGDTrainer(LogMulticlass, AdaGrad(0.1))");
+    md.put("seed", seed);
     md.put("epochs", epochs);
     md.put("train_rows", rows.size());
     writeExecutorOutput(o, Map.of("model", md));
@@ -161,10 +198,13 @@ public final class Digits {
 
   static void evaluate(Map<String, String> o, PrintStream out) throws IOException, OrtException {
     List<int[]> rows = read(path(o, "test"));
-    Path modelDir = path(o, "model");
-    List<String> labels = new ArrayList<>();
-    JSON.readTree(modelDir.resolve("labels.json").toFile()).forEach(n -> labels.add(n.asText()));
-    int[] predicted = predictOnnx(modelDir.resolve("model.onnx"), rows);
+    Path model = path(o, "model");
+    Path onnx = Files.isDirectory(model) ? model.resolve(ONNX_FILE) : model;
+    if (!Files.isRegularFile(onnx)) {
+      throw new BadInput("--model: no ONNX model at " + onnx);
+    }
+    List<String> labels = onnxLabels(onnx);
+    int[] predicted = predictOnnx(onnx, rows);
     List<String> categories = new ArrayList<>();
     for (int d = 0; d <= 9; d++) {
       categories.add(String.valueOf(d));
@@ -174,6 +214,9 @@ public final class Digits {
     for (int i = 0; i < rows.size(); i++) {
       int truth = rows.get(i)[PIXELS];
       int guess = Integer.parseInt(labels.get(predicted[i]));
+      if (truth < 0 || truth > 9) {
+        throw new BadInput("test row " + (i + 1) + " has label " + truth + ", not a digit");
+      }
       confusion[truth][guess]++;
       if (truth == guess) {
         correct++;
@@ -215,7 +258,8 @@ public final class Digits {
       data.add(example(row));
     }
     LinearSGDTrainer trainer =
-        new LinearSGDTrainer(new LogMulticlass(), new AdaGrad(0.1, 0.1), epochs, seed);
+        new LinearSGDTrainer(
+            new LogMulticlass(), new AdaGrad(0.1, 0.1), epochs, Math.max(1, rows.size()), 1, seed);
     return (LinearSGDModel) trainer.train(data);
   }
 
@@ -227,6 +271,40 @@ public final class Digits {
       values[i] = row[i] / 16.0;
     }
     return new ArrayExample<>(new Label(String.valueOf(row[PIXELS])), names, values);
+  }
+
+  /**
+   * Writes the model as ONNX with its class labels (in output-column order) in the model's metadata
+   * under {@link #LABELS_KEY}, so the file alone is enough to score with; returns the labels.
+   */
+  static List<String> saveOnnx(LinearSGDModel model, Path onnx) throws IOException {
+    List<String> labels = new ArrayList<>();
+    for (int i = 0; i < model.getOutputIDInfo().size(); i++) {
+      labels.add(model.getOutputIDInfo().getOutput(i).getLabel());
+    }
+    OnnxMl.ModelProto proto =
+        model.exportONNXModel("dev.keel.examples.digits", 1).toBuilder()
+            .addMetadataProps(
+                OnnxMl.StringStringEntryProto.newBuilder()
+                    .setKey(LABELS_KEY)
+                    .setValue(String.join(",", labels)))
+            .build();
+    try (OutputStream os = Files.newOutputStream(onnx)) {
+      proto.writeTo(os);
+    }
+    return labels;
+  }
+
+  /** The class labels stored in an ONNX model written by {@link #saveOnnx}. */
+  static List<String> onnxLabels(Path onnx) throws OrtException {
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession session = env.createSession(onnx.toString(), new OrtSession.SessionOptions())) {
+      String value = session.getMetadata().getCustomMetadata().get(LABELS_KEY);
+      if (value == null || value.isBlank()) {
+        throw new BadInput(onnx + " has no '" + LABELS_KEY + "' metadata (not written by train)");
+      }
+      return List.of(value.split(","));
+    }
   }
 
   /** Class indices predicted by the ONNX model; features in the model's (sorted) order. */
@@ -334,14 +412,30 @@ public final class Digits {
     Files.writeString(p, JSON.writeValueAsString(root));
   }
 
-  static Map<String, String> options(String[] args) {
+  static Map<String, String> options(String[] args, Set<String> allowed) {
     Map<String, String> o = new HashMap<>();
     for (int i = 1; i < args.length; i++) {
       String a = args[i];
-      if (!a.startsWith("--") || i + 1 >= args.length) {
+      if (!a.startsWith("--")) {
         throw new BadInput("expected --name value pairs, found '" + a + "'");
       }
-      o.put(a.substring(2), args[++i]);
+      String name = a.substring(2);
+      if (!allowed.contains(name)) {
+        throw new BadInput(
+            "unknown option "
+                + a
+                + " for "
+                + args[0]
+                + " (takes --"
+                + String.join(", --", new TreeSet<>(allowed))
+                + ")");
+      }
+      if (i + 1 >= args.length) {
+        throw new BadInput(a + " needs a value");
+      }
+      if (o.put(name, args[++i]) != null) {
+        throw new BadInput(a + " is given twice");
+      }
     }
     return o;
   }

@@ -58,6 +58,18 @@ class DigitsTest {
   }
 
   @Test
+  void split_is_stratified() throws Exception {
+    loadAndSplit(5);
+    int[] all = new int[10];
+    int[] test = new int[10];
+    Digits.read(dir.resolve("all.csv")).forEach(r -> all[r[Digits.PIXELS]]++);
+    Digits.read(dir.resolve("test.csv")).forEach(r -> test[r[Digits.PIXELS]]++);
+    for (int d = 0; d < 10; d++) {
+      assertThat(test[d]).as("digit %d", d).isEqualTo((int) Math.round(all[d] * 0.2));
+    }
+  }
+
+  @Test
   void same_seed_gives_the_same_split() throws Exception {
     loadAndSplit(7);
     String first = Files.readString(dir.resolve("test.csv"));
@@ -87,6 +99,11 @@ class DigitsTest {
         .as(err.toString())
         .isZero();
     assertThat(model.resolve("model.onnx")).isRegularFile();
+    JsonNode trainOut = new ObjectMapper().readTree(dir.resolve("train-out.json").toFile());
+    JsonNode modelMd = trainOut.at("/artifacts/model/artifacts/0/metadata");
+    assertThat(modelMd.path("framework").asText()).isEqualTo("tribuo");
+    assertThat(modelMd.path("format").asText()).isEqualTo("onnx");
+    assertThat(modelMd.path("epochs").asInt()).isEqualTo(10);
     Path out = dir.resolve("eval-out.json");
     assertThat(
             run(
@@ -118,7 +135,35 @@ class DigitsTest {
         total += v.asInt();
       }
     }
-    assertThat(total).isEqualTo(Digits.read(dir.resolve("test.csv")).size());
+    int testRows = Digits.read(dir.resolve("test.csv")).size();
+    assertThat(total).isEqualTo(testRows);
+    assertThat(executorOutput.at("/artifacts/metrics/artifacts/0/metadata/test_rows").asInt())
+        .isEqualTo(testRows);
+    // the artifact files hold the same metadata, for people
+    ObjectMapper json = new ObjectMapper();
+    assertThat(json.readTree(dir.resolve("metrics.json").toFile()))
+        .isEqualTo(executorOutput.at("/artifacts/metrics/artifacts/0/metadata"));
+    assertThat(json.readTree(dir.resolve("cm.json").toFile()))
+        .isEqualTo(executorOutput.at("/artifacts/classification_metrics/artifacts/0/metadata"));
+
+    // evaluate also takes the .onnx file itself: the labels travel in the model's metadata
+    Path out2 = dir.resolve("eval-out-2.json");
+    assertThat(
+            run(
+                "evaluate",
+                "--test",
+                dir.resolve("test.csv").toString(),
+                "--model",
+                model.resolve("model.onnx").toString(),
+                "--metrics",
+                dir.resolve("metrics2.json").toString(),
+                "--classification-metrics",
+                dir.resolve("cm2.json").toString(),
+                "--executor-output",
+                out2.toString()))
+        .as(err.toString())
+        .isZero();
+    assertThat(json.readTree(out2.toFile())).isEqualTo(executorOutput);
   }
 
   @Test
@@ -128,7 +173,8 @@ class DigitsTest {
     List<int[]> test = Digits.read(dir.resolve("test.csv"));
     LinearSGDModel model = Digits.fit(train, 5, 3);
     Path onnx = dir.resolve("m.onnx");
-    model.saveONNXModel("test", 1, onnx);
+    List<String> labels = Digits.saveOnnx(model, onnx);
+    assertThat(Digits.onnxLabels(onnx)).isEqualTo(labels).hasSize(10);
     int[] fromOnnx = Digits.predictOnnx(onnx, test);
     int agree = 0;
     for (int i = 0; i < test.size(); i++) {
@@ -151,6 +197,92 @@ class DigitsTest {
     err.reset();
     assertThat(run("fly")).isEqualTo(2);
     assertThat(err.toString()).contains("unknown subcommand 'fly'");
+    err.reset();
+    assertThat(run("load", "--datset", "x.csv")).isEqualTo(2);
+    assertThat(err.toString()).contains("unknown option --datset for load");
+    err.reset();
+    assertThat(run("load", "--dataset")).isEqualTo(2);
+    assertThat(err.toString()).contains("--dataset needs a value");
+    err.reset();
+    assertThat(run("load", "--dataset", "a", "--dataset", "b")).isEqualTo(2);
+    assertThat(err.toString()).contains("--dataset is given twice");
+    err.reset();
+    assertThat(
+            run(
+                "split",
+                "--dataset",
+                "x",
+                "--test-fraction",
+                "1.5",
+                "--seed",
+                "1",
+                "--train",
+                "a",
+                "--test",
+                "b"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("--test-fraction must be between 0 and 1");
+  }
+
+  @Test
+  void unreadable_inputs_fail_with_one_line_and_no_stack_trace() throws Exception {
+    loadAndSplit(1);
+    String[] evaluate = {
+      "evaluate",
+      "--test",
+      dir.resolve("test.csv").toString(),
+      "--model",
+      dir.resolve("no-model").toString(),
+      "--metrics",
+      dir.resolve("m.json").toString(),
+      "--classification-metrics",
+      dir.resolve("cm.json").toString()
+    };
+    assertThat(run(evaluate)).isNotZero();
+    assertThat(err.toString()).contains("--model").contains("no-model");
+    assertOneLine();
+
+    Files.writeString(dir.resolve("garbage.onnx"), "not a model");
+    evaluate[4] = dir.resolve("garbage.onnx").toString();
+    assertThat(run(evaluate)).isNotZero();
+    assertOneLine();
+
+    Files.writeString(dir.resolve("bad.csv"), "a,b\n1,2\n");
+    assertThat(
+            run(
+                "train",
+                "--train",
+                dir.resolve("bad.csv").toString(),
+                "--epochs",
+                "1",
+                "--seed",
+                "1",
+                "--model",
+                dir.resolve("m").toString()))
+        .isNotZero();
+    assertThat(err.toString()).contains("bad.csv").contains("not a digits CSV");
+    assertOneLine();
+
+    assertThat(
+            run(
+                "train",
+                "--train",
+                dir.resolve("missing.csv").toString(),
+                "--epochs",
+                "1",
+                "--seed",
+                "1",
+                "--model",
+                dir.resolve("m").toString()))
+        .isNotZero();
+    assertThat(err.toString()).contains("missing.csv");
+    assertOneLine();
+  }
+
+  private void assertOneLine() {
+    String message = err.toString(StandardCharsets.UTF_8);
+    assertThat(message.strip()).startsWith("digits: ").doesNotContain("\n").doesNotContain("\tat ");
+    err.reset();
   }
 
   @Test
