@@ -37,9 +37,24 @@ public final class PipelineSpecWriter {
 
   private PipelineSpecWriter() {}
 
-  /** The pipeline spec as a JSON tree with sorted keys and no absent fields. */
-  public static JsonNode toTree(Object specOrPlatform) {
-    return sorted(TREE.valueToTree(specOrPlatform));
+  /**
+   * The PipelineSpec as a JSON tree: keys sorted, absent fields and empty collections left out.
+   *
+   * @param spec the pipeline
+   * @return the tree, as KFP would write it
+   */
+  public static JsonNode toTree(PipelineSpec spec) {
+    return sorted(TREE.valueToTree(spec));
+  }
+
+  /**
+   * The PlatformSpec as a JSON tree: keys sorted, absent fields and empty collections left out.
+   *
+   * @param platform the platform configuration
+   * @return the tree, as KFP would write it
+   */
+  public static JsonNode toTree(PlatformSpec platform) {
+    return sorted(TREE.valueToTree(platform));
   }
 
   /** KFP-style YAML: header comments, the PipelineSpec, then the PlatformSpec if any. */
@@ -52,17 +67,48 @@ public final class PipelineSpecWriter {
       sb.append("# Description: ").append(info.description().replace("\n", " ")).append('\n');
     }
     ComponentSpec root = doc.spec().root();
-    if (root != null
-        && root.inputDefinitions() != null
-        && !root.inputDefinitions().parameters().isEmpty()) {
+    InputsSpec in = root == null ? null : root.inputDefinitions();
+    if (in != null && (!in.parameters().isEmpty() || !in.artifacts().isEmpty())) {
       sb.append("# Inputs:\n");
-      for (Map.Entry<String, ParameterSpec> e : root.inputDefinitions().parameters().entrySet()) {
-        sb.append("#    ").append(e.getKey()).append(": ").append(e.getValue().parameterType());
-        if (e.getValue().defaultValue() != null) {
-          sb.append(" [Default: ").append(e.getValue().defaultValue()).append(']');
+      for (Map.Entry<String, ParameterSpec> e : in.parameters().entrySet()) {
+        ParameterSpec p = e.getValue();
+        sb.append("#    ")
+            .append(e.getKey())
+            .append(": ")
+            .append(p == null ? null : p.parameterType());
+        if (p != null && p.defaultValue() != null) {
+          sb.append(" [Default: ").append(p.defaultValue()).append(']');
         }
         sb.append('\n');
       }
+      in.artifacts()
+          .forEach(
+              (name, a) ->
+                  sb.append("#    ")
+                      .append(name)
+                      .append(": ")
+                      .append(a == null ? null : title(a.artifactType()))
+                      .append('\n'));
+    }
+    OutputsSpec out = root == null ? null : root.outputDefinitions();
+    if (out != null && (!out.parameters().isEmpty() || !out.artifacts().isEmpty())) {
+      sb.append("# Outputs:\n");
+      out.parameters()
+          .forEach(
+              (name, p) ->
+                  sb.append("#    ")
+                      .append(name)
+                      .append(": ")
+                      .append(p == null ? null : p.parameterType())
+                      .append('\n'));
+      out.artifacts()
+          .forEach(
+              (name, a) ->
+                  sb.append("#    ")
+                      .append(name)
+                      .append(": ")
+                      .append(a == null ? null : title(a.artifactType()))
+                      .append('\n'));
     }
     sb.append(yaml(toTree(doc.spec())));
     if (doc.platform() != null) {
@@ -80,6 +126,10 @@ public final class PipelineSpecWriter {
     }
   }
 
+  private static String title(ArtifactTypeSchema t) {
+    return t == null || t.schemaTitle() == null ? "system.Artifact" : t.schemaTitle();
+  }
+
   private static String yaml(JsonNode tree) {
     try {
       return YAML.writeValueAsString(tree);
@@ -92,7 +142,7 @@ public final class PipelineSpecWriter {
     if (node.isObject()) {
       var out = TREE.createObjectNode();
       java.util.TreeMap<String, JsonNode> fields = new java.util.TreeMap<>();
-      node.fields().forEachRemaining(e -> fields.put(e.getKey(), sorted(e.getValue())));
+      node.properties().forEach(e -> fields.put(e.getKey(), sorted(e.getValue())));
       fields.forEach(out::set);
       return out;
     }

@@ -28,13 +28,17 @@ import java.util.regex.Pattern;
 public final class PipelineValidator {
   private static final Pattern DNS_NAME =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-  private static final Pattern DURATION = Pattern.compile("^-?[0-9]+(\\.[0-9]+)?s$");
+  private static final Pattern DURATION = Pattern.compile("-?[0-9]+(\\.[0-9]{1,9})?s");
 
   private PipelineValidator() {}
 
   /** Every problem of the pipeline, in document order; empty when it is valid. */
   public static List<Problem> validate(PipelineDocument doc) {
     List<Problem> problems = new ArrayList<>();
+    if (doc == null || doc.spec() == null) {
+      problems.add(new Problem("", "the document holds no PipelineSpec"));
+      return problems;
+    }
     PipelineSpec spec = doc.spec();
     if (!"2.1.0".equals(spec.schemaVersion())) {
       problems.add(
@@ -47,7 +51,8 @@ public final class PipelineValidator {
     if (spec.pipelineInfo() == null
         || spec.pipelineInfo().name() == null
         || spec.pipelineInfo().name().isBlank()) {
-      problems.add(new Problem("pipelineInfo.name", "required"));
+      problems.add(
+          new Problem("pipelineInfo.name", "required: name the pipeline, such as my-pipeline"));
     } else if (!DNS_NAME.matcher(spec.pipelineInfo().name()).matches()) {
       problems.add(
           new Problem(
@@ -59,16 +64,24 @@ public final class PipelineValidator {
     Map<String, ExecutorSpec> executors =
         spec.deploymentSpec() == null ? Map.of() : spec.deploymentSpec().executors();
     for (Map.Entry<String, ComponentSpec> e : spec.components().entrySet()) {
+      if (e.getValue() == null) {
+        problems.add(new Problem("components." + e.getKey(), "is empty"));
+        continue;
+      }
       checkComponent("components." + e.getKey(), e.getValue(), doc, executors, problems);
     }
     if (spec.root() == null) {
-      problems.add(new Problem("root", "required"));
+      problems.add(new Problem("root", "required: the pipeline's root component with its dag"));
     } else if (spec.root().dag() == null) {
-      problems.add(new Problem("root.dag", "the root component must have a dag"));
+      problems.add(new Problem("root.dag", "required: the root component runs a dag of tasks"));
     } else {
       checkComponent("root", spec.root(), doc, executors, problems);
     }
     for (Map.Entry<String, ExecutorSpec> e : executors.entrySet()) {
+      if (e.getValue() == null) {
+        problems.add(new Problem("deploymentSpec.executors." + e.getKey(), "is empty"));
+        continue;
+      }
       checkExecutor("deploymentSpec.executors." + e.getKey(), e.getValue(), problems);
     }
     if (doc.platform() != null
@@ -95,8 +108,16 @@ public final class PipelineValidator {
       Map<String, ExecutorSpec> executors,
       List<Problem> problems) {
     boolean hasExec = c.executorLabel() != null && !c.executorLabel().isBlank();
-    if (hasExec == (c.dag() != null)) {
-      problems.add(new Problem(path, "needs exactly one of executorLabel and dag"));
+    if (hasExec && c.dag() != null) {
+      problems.add(
+          new Problem(
+              path, "has both executorLabel and dag; a component is a leaf or a DAG, keep one"));
+    } else if (!hasExec && c.dag() == null) {
+      problems.add(
+          new Problem(
+              path,
+              "has neither executorLabel nor dag; name an executor in deploymentSpec or give it"
+                  + " a dag"));
     }
     if (hasExec && !executors.containsKey(c.executorLabel())) {
       problems.add(
@@ -110,6 +131,10 @@ public final class PipelineValidator {
           .forEach(
               (name, p) -> {
                 String at = path + ".inputDefinitions.parameters." + name;
+                if (p == null) {
+                  problems.add(new Problem(at, "is empty; give it a parameterType"));
+                  return;
+                }
                 if (p.parameterType() == null && p.type() == null) {
                   problems.add(new Problem(at + ".parameterType", "required"));
                 }
@@ -141,6 +166,10 @@ public final class PipelineValidator {
       String at = path + ".dag.tasks." + name;
       Set<String> up = new LinkedHashSet<>();
       edges.put(name, up);
+      if (task == null) {
+        problems.add(new Problem(at, "is empty; a task needs at least a componentRef"));
+        continue;
+      }
       ComponentSpec comp = null;
       if (task.componentRef() == null || task.componentRef().name() == null) {
         problems.add(new Problem(at + ".componentRef.name", "required"));
@@ -157,7 +186,9 @@ public final class PipelineValidator {
         String dep = task.dependentTasks().get(i);
         if (!dag.tasks().containsKey(dep)) {
           problems.add(
-              new Problem(at + ".dependentTasks[" + i + "]", "no task '" + dep + "' in this DAG"));
+              new Problem(
+                  at + ".dependentTasks[" + i + "]",
+                  "no task '" + dep + "' in this DAG" + known("the DAG", dag.tasks().keySet())));
         } else {
           up.add(dep);
         }
@@ -179,16 +210,47 @@ public final class PipelineValidator {
         for (Map.Entry<String, InputParameterSpec> ie : task.inputs().parameters().entrySet()) {
           String ip = at + ".inputs.parameters." + ie.getKey();
           InputParameterSpec in = ie.getValue();
+          if (in == null) {
+            problems.add(
+                new Problem(
+                    ip,
+                    "is empty; give it a componentInputParameter, taskOutputParameter,"
+                        + " runtimeValue or taskFinalStatus"));
+            continue;
+          }
+          ParameterSpec declared = declaredParams.get(ie.getKey());
+          if (comp != null
+              && declared == null
+              && !iteratorItems.contains(ie.getKey())
+              && !placeholderCarrier(ie.getKey(), in)) {
+            problems.add(
+                new Problem(
+                    ip, undeclared(task, "parameter", ie.getKey(), declaredParams.keySet())));
+          }
           int sources = 0;
           if (in.componentInputParameter() != null) {
             sources++;
-            if (!parentParams.containsKey(in.componentInputParameter())) {
+            ParameterSpec from = parentParams.get(in.componentInputParameter());
+            if (from == null) {
               problems.add(
                   new Problem(
                       ip + ".componentInputParameter",
                       "the enclosing component has no input parameter '"
                           + in.componentInputParameter()
-                          + "'"));
+                          + "'"
+                          + known(parentParams.keySet())));
+            } else if (declared != null
+                && in.parameterExpressionSelector() == null
+                && !assignable(from.parameterType(), declared.parameterType())) {
+              problems.add(
+                  new Problem(
+                      ip,
+                      "type mismatch: input '"
+                          + in.componentInputParameter()
+                          + "' of the enclosing component is "
+                          + from.parameterType()
+                          + " but the input is "
+                          + declared.parameterType()));
             }
           }
           if (in.taskOutputParameter() != null) {
@@ -258,6 +320,19 @@ public final class PipelineValidator {
         for (Map.Entry<String, InputArtifactSpec> ie : task.inputs().artifacts().entrySet()) {
           String ia = at + ".inputs.artifacts." + ie.getKey();
           InputArtifactSpec in = ie.getValue();
+          if (in == null) {
+            problems.add(
+                new Problem(
+                    ia, "is empty; give it a componentInputArtifact or taskOutputArtifact"));
+            continue;
+          }
+          if (comp != null
+              && !declaredArtifacts.containsKey(ie.getKey())
+              && !iteratorItems.contains(ie.getKey())) {
+            problems.add(
+                new Problem(
+                    ia, undeclared(task, "artifact", ie.getKey(), declaredArtifacts.keySet())));
+          }
           if (in.componentInputArtifact() != null
               && !parentArtifacts.containsKey(in.componentInputArtifact())) {
             problems.add(
@@ -265,7 +340,8 @@ public final class PipelineValidator {
                     ia + ".componentInputArtifact",
                     "the enclosing component has no input artifact '"
                         + in.componentInputArtifact()
-                        + "'"));
+                        + "'"
+                        + known(parentArtifacts.keySet())));
           }
           if (in.taskOutputArtifact() != null) {
             String producer = in.taskOutputArtifact().producerTask();
@@ -280,9 +356,7 @@ public final class PipelineValidator {
             if (out != null && target != null) {
               String from = title(out.artifactType());
               String to = title(target.artifactType());
-              if (!from.equals(to)
-                  && !from.equals("system.Artifact")
-                  && !to.equals("system.Artifact")) {
+              if (!compatible(from, to)) {
                 problems.add(
                     new Problem(
                         ia,
@@ -294,6 +368,19 @@ public final class PipelineValidator {
                             + from
                             + " but the input is "
                             + to));
+              }
+              boolean fromList = Boolean.TRUE.equals(out.isArtifactList());
+              boolean toList = Boolean.TRUE.equals(target.isArtifactList());
+              if (fromList && !toList) {
+                problems.add(
+                    new Problem(
+                        ia,
+                        "type mismatch: task '"
+                            + producer
+                            + "' output '"
+                            + key
+                            + "' is a list of artifacts but the input takes one artifact;"
+                            + " declare the input with isArtifactList: true"));
               }
             }
           }
@@ -364,7 +451,10 @@ public final class PipelineValidator {
       if (task.triggerPolicy() != null
           && task.triggerPolicy().condition() != null
           && task.triggerPolicy().condition().isBlank()) {
-        problems.add(new Problem(at + ".triggerPolicy.condition", "is blank"));
+        problems.add(
+            new Problem(
+                at + ".triggerPolicy.condition",
+                "is blank; write a CEL condition or leave triggerPolicy.condition out"));
       }
       RetryPolicy retry = task.retryPolicy();
       if (retry != null) {
@@ -380,8 +470,48 @@ public final class PipelineValidator {
         problems.add(new Problem(at + ".iteratorPolicy.parallelismLimit", "must not be negative"));
       }
     }
-    checkOutputs(path, dag, components, problems);
+    checkOutputs(path, c, components, problems);
     findCycle(path, edges, problems);
+  }
+
+  /**
+   * KFP's compiler adds task inputs that the component does not declare, to carry values into
+   * placeholders: {@code pipelinechannel--*} pass-throughs, and constants holding a placeholder
+   * (the task-level resource fields, f-strings).
+   */
+  private static boolean placeholderCarrier(String name, InputParameterSpec in) {
+    if (name.startsWith("pipelinechannel--")) {
+      return true;
+    }
+    JsonNode v = in.runtimeValue() == null ? null : in.runtimeValue().constant();
+    return v != null && v.isTextual() && v.textValue().contains("{{$");
+  }
+
+  private static String undeclared(
+      PipelineTaskSpec task, String kind, String input, Set<String> declared) {
+    String comp = task.componentRef().name();
+    return "component '"
+        + comp
+        + "' declares no input "
+        + kind
+        + " '"
+        + input
+        + "'; remove it from the task or add it to components."
+        + comp
+        + ".inputDefinitions."
+        + kind
+        + "s"
+        + known(declared);
+  }
+
+  private static String known(Set<String> names) {
+    return known("it", names);
+  }
+
+  private static String known(String who, Set<String> names) {
+    return names.isEmpty()
+        ? " (" + who + " declares none)"
+        : " (" + who + " has " + String.join(", ", new java.util.TreeSet<>(names)) + ")";
   }
 
   private static void checkIterator(
@@ -404,15 +534,25 @@ public final class PipelineValidator {
   }
 
   private static void checkOutputs(
-      String path, DagSpec dag, Map<String, ComponentSpec> components, List<Problem> problems) {
+      String path, ComponentSpec c, Map<String, ComponentSpec> components, List<Problem> problems) {
+    DagSpec dag = c.dag();
     if (dag.outputs() == null) {
       return;
     }
+    String what = path.equals("root") ? "the pipeline output" : "the component output";
+    Map<String, OutputParameterSpec> declaredParams =
+        c.outputDefinitions() == null ? Map.of() : c.outputDefinitions().parameters();
+    Map<String, OutputArtifactSpec> declaredArtifacts =
+        c.outputDefinitions() == null ? Map.of() : c.outputDefinitions().artifacts();
     dag.outputs()
         .parameters()
         .forEach(
             (name, out) -> {
               String at = path + ".dag.outputs.parameters." + name;
+              if (out == null) {
+                problems.add(new Problem(at, "is empty; give it a valueFromParameter"));
+                return;
+              }
               List<ParameterSelectorSpec> selectors = new ArrayList<>();
               if (out.valueFromParameter() != null) {
                 selectors.add(out.valueFromParameter());
@@ -423,9 +563,40 @@ public final class PipelineValidator {
               if (selectors.isEmpty()) {
                 problems.add(new Problem(at, "needs valueFromParameter or valueFromOneof"));
               }
-              for (ParameterSelectorSpec s : selectors) {
-                outputParameter(
-                    dag, components, s.producerSubtask(), s.outputParameterKey(), at, problems);
+              for (int i = 0; i < selectors.size(); i++) {
+                ParameterSelectorSpec s = selectors.get(i);
+                String where =
+                    out.valueFromParameter() != null
+                        ? at + ".valueFromParameter"
+                        : at + ".valueFromOneof.parameterSelectors[" + i + "]";
+                OutputParameterSpec from =
+                    outputParameter(
+                        dag,
+                        components,
+                        s.producerSubtask(),
+                        s.outputParameterKey(),
+                        where,
+                        problems);
+                OutputParameterSpec to = declaredParams.get(name);
+                if (from != null
+                    && to != null
+                    && !iterates(dag, s.producerSubtask())
+                    && to.parameterType() != ParameterType.LIST
+                    && !assignable(from.parameterType(), to.parameterType())) {
+                  problems.add(
+                      new Problem(
+                          at,
+                          "type mismatch: task '"
+                              + s.producerSubtask()
+                              + "' output '"
+                              + s.outputParameterKey()
+                              + "' is "
+                              + from.parameterType()
+                              + " but "
+                              + what
+                              + " is "
+                              + to.parameterType()));
+                }
               }
             });
     dag.outputs()
@@ -433,12 +604,50 @@ public final class PipelineValidator {
         .forEach(
             (name, out) -> {
               String at = path + ".dag.outputs.artifacts." + name;
+              if (out == null) {
+                problems.add(new Problem(at, "is empty; give it artifactSelectors"));
+                return;
+              }
               if (out.artifactSelectors().isEmpty()) {
                 problems.add(new Problem(at + ".artifactSelectors", "required"));
               }
-              for (ArtifactSelectorSpec s : out.artifactSelectors()) {
-                outputArtifact(
-                    dag, components, s.producerSubtask(), s.outputArtifactKey(), at, problems);
+              for (int i = 0; i < out.artifactSelectors().size(); i++) {
+                ArtifactSelectorSpec s = out.artifactSelectors().get(i);
+                OutputArtifactSpec from =
+                    outputArtifact(
+                        dag,
+                        components,
+                        s.producerSubtask(),
+                        s.outputArtifactKey(),
+                        at + ".artifactSelectors[" + i + "]",
+                        problems);
+                OutputArtifactSpec to = declaredArtifacts.get(name);
+                if (from == null || to == null || iterates(dag, s.producerSubtask())) {
+                  continue;
+                }
+                String fromTitle = title(from.artifactType());
+                String toTitle = title(to.artifactType());
+                String prefix =
+                    "type mismatch: task '"
+                        + s.producerSubtask()
+                        + "' output '"
+                        + s.outputArtifactKey()
+                        + "' is ";
+                if (!compatible(fromTitle, toTitle)) {
+                  problems.add(
+                      new Problem(at, prefix + fromTitle + " but " + what + " is " + toTitle));
+                }
+                if (Boolean.TRUE.equals(from.isArtifactList())
+                    && !Boolean.TRUE.equals(to.isArtifactList())) {
+                  problems.add(
+                      new Problem(
+                          at,
+                          prefix
+                              + "a list of artifacts but "
+                              + what
+                              + " is one artifact; declare the output with isArtifactList:"
+                              + " true"));
+                }
               }
             });
   }
@@ -454,11 +663,19 @@ public final class PipelineValidator {
     if (comp == null) {
       return null;
     }
-    OutputParameterSpec out =
-        comp.outputDefinitions() == null ? null : comp.outputDefinitions().parameters().get(key);
+    Map<String, OutputParameterSpec> outs =
+        comp.outputDefinitions() == null ? Map.of() : comp.outputDefinitions().parameters();
+    OutputParameterSpec out = key == null ? null : outs.get(key);
     if (out == null) {
       problems.add(
-          new Problem(at, "task '" + producer + "' has no output parameter '" + key + "'"));
+          new Problem(
+              at + ".outputParameterKey",
+              "task '"
+                  + producer
+                  + "' has no output parameter '"
+                  + key
+                  + "'"
+                  + known("its component", outs.keySet())));
     }
     return out;
   }
@@ -474,10 +691,19 @@ public final class PipelineValidator {
     if (comp == null) {
       return null;
     }
-    OutputArtifactSpec out =
-        comp.outputDefinitions() == null ? null : comp.outputDefinitions().artifacts().get(key);
+    Map<String, OutputArtifactSpec> outs =
+        comp.outputDefinitions() == null ? Map.of() : comp.outputDefinitions().artifacts();
+    OutputArtifactSpec out = key == null ? null : outs.get(key);
     if (out == null) {
-      problems.add(new Problem(at, "task '" + producer + "' has no output artifact '" + key + "'"));
+      problems.add(
+          new Problem(
+              at + ".outputArtifactKey",
+              "task '"
+                  + producer
+                  + "' has no output artifact '"
+                  + key
+                  + "'"
+                  + known("its component", outs.keySet())));
     }
     return out;
   }
@@ -490,7 +716,16 @@ public final class PipelineValidator {
       List<Problem> problems) {
     PipelineTaskSpec task = producer == null ? null : dag.tasks().get(producer);
     if (task == null) {
-      problems.add(new Problem(at, "no task '" + producer + "' in this DAG"));
+      String field = at.contains(".taskOutput") ? ".producerTask" : ".producerSubtask";
+      problems.add(
+          new Problem(
+              at + field,
+              producer == null
+                  ? "required: the name of a task in this DAG"
+                  : "no task '"
+                      + producer
+                      + "' in this DAG"
+                      + known("the DAG", dag.tasks().keySet())));
       return null;
     }
     return task.componentRef() == null ? null : components.get(task.componentRef().name());
@@ -506,7 +741,10 @@ public final class PipelineValidator {
         problems.add(
             new Problem(
                 path + ".dag.tasks",
-                "cycle: " + String.join(" -> ", stack.subList(from, stack.size()))));
+                "cycle: "
+                    + String.join(" -> ", stack.subList(from, stack.size()))
+                    + " (each task waits for the next, through dependentTasks or its inputs);"
+                    + " remove one of these dependencies"));
         return;
       }
     }
@@ -582,6 +820,18 @@ public final class PipelineValidator {
     }
   }
 
+  private static boolean compatible(String fromTitle, String toTitle) {
+    return fromTitle.equals(toTitle)
+        || fromTitle.equals("system.Artifact")
+        || toTitle.equals("system.Artifact");
+  }
+
+  /** Whether a task is a loop, whose outputs are collected into lists. */
+  private static boolean iterates(DagSpec dag, String task) {
+    PipelineTaskSpec t = task == null ? null : dag.tasks().get(task);
+    return t != null && (t.parameterIterator() != null || t.artifactIterator() != null);
+  }
+
   private static String title(ArtifactTypeSchema t) {
     return t == null || t.schemaTitle() == null ? "system.Artifact" : t.schemaTitle();
   }
@@ -590,7 +840,8 @@ public final class PipelineValidator {
     if (from == null || to == null || from == to) {
       return true;
     }
-    return from == ParameterType.NUMBER_INTEGER && to == ParameterType.NUMBER_DOUBLE;
+    return (from == ParameterType.NUMBER_INTEGER && to == ParameterType.NUMBER_DOUBLE)
+        || (from == ParameterType.TASK_FINAL_STATUS && to == ParameterType.STRUCT);
   }
 
   /** Why a JSON value is not of a parameter type, or {@code null} when it is. */
@@ -677,7 +928,13 @@ public final class PipelineValidator {
       return switch (t) {
         case STRING, PARAMETER_TYPE_ENUM_UNSPECIFIED -> TextNode.valueOf(text);
         case NUMBER_INTEGER -> LongNode.valueOf(new BigDecimal(text.strip()).longValueExact());
-        case NUMBER_DOUBLE -> DoubleNode.valueOf(Double.parseDouble(text.strip()));
+        case NUMBER_DOUBLE -> {
+          double d = Double.parseDouble(text.strip());
+          if (!Double.isFinite(d)) {
+            throw new IllegalArgumentException();
+          }
+          yield DoubleNode.valueOf(d);
+        }
         case BOOLEAN -> {
           String s = text.strip().toLowerCase(java.util.Locale.ROOT);
           if (!s.equals("true") && !s.equals("false")) {
