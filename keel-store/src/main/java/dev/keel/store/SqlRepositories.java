@@ -1,6 +1,6 @@
 package dev.keel.store;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.core.Ids;
 import dev.keel.core.Json;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
@@ -36,42 +37,42 @@ final class SqlRepositories implements Tx {
   }
 
   @Override
-  public Repositories.Pipelines pipelines() {
+  public Pipelines pipelines() {
     return pipelines;
   }
 
   @Override
-  public Repositories.PipelineVersions versions() {
+  public PipelineVersions versions() {
     return versions;
   }
 
   @Override
-  public Repositories.Experiments experiments() {
+  public Experiments experiments() {
     return experiments;
   }
 
   @Override
-  public Repositories.Runs runs() {
+  public Runs runs() {
     return runs;
   }
 
   @Override
-  public Repositories.Tasks tasks() {
+  public Tasks tasks() {
     return tasks;
   }
 
   @Override
-  public Repositories.Artifacts artifacts() {
+  public Artifacts artifacts() {
     return artifacts;
   }
 
   @Override
-  public Repositories.Events events() {
+  public Events events() {
     return events;
   }
 
   @Override
-  public Repositories.Secrets secrets() {
+  public Secrets secrets() {
     return secrets;
   }
 
@@ -91,11 +92,11 @@ final class SqlRepositories implements Tx {
     return rs.wasNull() ? null : v;
   }
 
+  /** A unique or primary key violation, in either dialect. */
   private static boolean isUniqueViolation(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       String m = String.valueOf(t.getMessage());
       if (m.contains("UNIQUE constraint failed")
-          || m.contains("duplicate key value")
           || (t instanceof SQLException s && "23505".equals(s.getSQLState()))) {
         return true;
       }
@@ -103,20 +104,63 @@ final class SqlRepositories implements Tx {
     return false;
   }
 
+  /** A row that references a missing parent (run, task, pipeline), in either dialect. */
+  private static boolean isForeignKeyViolation(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = String.valueOf(t.getMessage());
+      if (m.contains("FOREIGN KEY constraint failed")
+          || (t instanceof SQLException s && "23503".equals(s.getSQLState()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private int exec(String sql, Map<String, Object> params, String conflictMessage) {
+    return exec(sql, params, conflictMessage, null);
+  }
+
+  /**
+   * Runs one statement; a unique violation becomes a {@link ConflictException} with {@code
+   * conflictMessage}, a foreign key violation a {@link NotFoundException} with {@code
+   * missingMessage} (when given).
+   */
+  private int exec(
+      String sql, Map<String, Object> params, String conflictMessage, String missingMessage) {
+    return db.with(h -> exec(h, sql, params, conflictMessage, missingMessage));
+  }
+
+  private static int exec(
+      Handle h,
+      String sql,
+      Map<String, Object> params,
+      String conflictMessage,
+      String missingMessage) {
     try {
-      return db.with(
-          h -> {
-            Update u = h.createUpdate(sql);
-            params.forEach(u::bind);
-            return u.execute();
-          });
+      return update(h, sql, params);
     } catch (UnableToExecuteStatementException e) {
       if (conflictMessage != null && isUniqueViolation(e)) {
         throw new ConflictException(conflictMessage);
       }
+      if (missingMessage != null && isForeignKeyViolation(e)) {
+        throw new NotFoundException(missingMessage);
+      }
       throw e;
     }
+  }
+
+  private static int update(Handle h, String sql, Map<String, Object> params) {
+    Update u = h.createUpdate(sql);
+    params.forEach(u::bind);
+    return u.execute();
+  }
+
+  /**
+   * Runs several statements as one unit: in the caller's transaction when there is one, else in a
+   * transaction of their own.
+   */
+  private <T> T atomically(Function<Handle, T> work) {
+    return db.with(h -> h.inTransaction(work::apply));
   }
 
   private <T> List<T> query(String sql, Map<String, Object> params, RowMapper<T> mapper) {
@@ -167,8 +211,7 @@ final class SqlRepositories implements Tx {
       p.put("tok_created", Long.parseLong(parts[0]));
       p.put("tok_id", parts[1]);
       keyset =
-          (where.isEmpty() ? " WHERE " : " AND ")
-              + "(created_at < :tok_created OR (created_at = :tok_created AND id < :tok_id))";
+          (where.isEmpty() ? " WHERE " : " AND ") + "(created_at, id) < (:tok_created, :tok_id)";
     }
     p.put("lim", size + 1);
     List<T> rows =
@@ -221,7 +264,7 @@ final class SqlRepositories implements Tx {
               rs.getString("description"),
               instant(rs, "created_at"));
 
-  final class PipelinesSql implements Repositories.Pipelines {
+  final class PipelinesSql implements Pipelines {
     @Override
     public void insert(PipelineRecord p) {
       exec(
@@ -289,7 +332,7 @@ final class SqlRepositories implements Tx {
               rs.getString("platform_spec"),
               instant(rs, "created_at"));
 
-  final class VersionsSql implements Repositories.PipelineVersions {
+  final class VersionsSql implements PipelineVersions {
     @Override
     public void insert(PipelineVersionRecord v) {
       exec(
@@ -313,7 +356,8 @@ final class SqlRepositories implements Tx {
               v.platformSpec(),
               "c",
               millis(v.createdAt())),
-          "pipeline version '" + v.name() + "' already exists in this pipeline");
+          "pipeline version '" + v.name() + "' already exists in pipeline " + v.pipelineId(),
+          "no pipeline " + v.pipelineId());
     }
 
     @Override
@@ -362,7 +406,7 @@ final class SqlRepositories implements Tx {
               instant(rs, "created_at"),
               instant(rs, "last_run_created_at"));
 
-  final class ExperimentsSql implements Repositories.Experiments {
+  final class ExperimentsSql implements Experiments {
     @Override
     public void insert(ExperimentRecord e) {
       exec(
@@ -409,21 +453,23 @@ final class SqlRepositories implements Tx {
       if (found.isPresent()) {
         return found.get();
       }
-      ExperimentRecord e =
-          new ExperimentRecord(
+      // ON CONFLICT rather than catching the violation: on PostgreSQL a failed statement would
+      // abort the caller's transaction
+      exec(
+          "INSERT INTO experiments (id, namespace, display_name, description, storage_state,"
+              + " created_at) VALUES (:id, :ns, 'Default', :d, 'AVAILABLE', :c)"
+              + " ON CONFLICT (namespace, display_name) DO NOTHING",
+          args(
+              "id",
               Ids.newId(),
+              "ns",
               namespace,
-              "Default",
+              "d",
               "All runs created without specifying an experiment are grouped here.",
-              "AVAILABLE",
-              now,
-              null);
-      try {
-        insert(e);
-        return e;
-      } catch (ConflictException raced) {
-        return getByName(namespace, "Default").orElseThrow();
-      }
+              "c",
+              millis(now)),
+          null);
+      return getByName(namespace, "Default").orElseThrow();
     }
 
     @Override
@@ -481,21 +527,37 @@ final class SqlRepositories implements Tx {
               rs.getString("outputs"),
               rs.getString("state_history"));
 
-  final class RunsSql implements Repositories.Runs {
+  private static final String INSERT_RUN =
+      "INSERT INTO runs (id, namespace, experiment_id, pipeline_version_id, display_name,"
+          + " description, pipeline_name, pipeline_spec, platform_spec, runtime_config, state,"
+          + " error, storage_state, created_at, scheduled_at, finished_at, recurring_run_id,"
+          + " outputs, state_history) VALUES (:id, :ns, :exp, :ver, :dn, :d, :pn, :spec,"
+          + " :plat, :rc, :state, :err, :ss, :c, :sched, :fin, :rr, :out, :hist)";
+
+  /** One entry of a run's state history, as KFP's RuntimeStatus: compact JSON. */
+  private static String historyEntry(Instant at, String state, String error) {
+    ObjectNode entry = Json.json().createObjectNode();
+    entry.put("update_time", at.toString()).put("state", state);
+    if (error != null) {
+      entry.putObject("error").put("message", error);
+    }
+    return Json.write(entry);
+  }
+
+  final class RunsSql implements Runs {
     @Override
     public void insert(RunRecord r) {
-      String history = r.stateHistory();
-      if (history == null || history.isBlank() || history.equals("[]")) {
-        ArrayNode h = Json.json().createArrayNode();
-        h.addObject().put("update_time", r.createdAt().toString()).put("state", r.state());
-        history = Json.write(h);
+      String history;
+      if (r.stateHistory() == null || r.stateHistory().isBlank()) {
+        history = "[]";
+      } else {
+        // compact, so that updateState can append to the text
+        history = Json.write(Json.parse(r.stateHistory()));
       }
-      exec(
-          "INSERT INTO runs (id, namespace, experiment_id, pipeline_version_id, display_name,"
-              + " description, pipeline_name, pipeline_spec, platform_spec, runtime_config, state,"
-              + " error, storage_state, created_at, scheduled_at, finished_at, recurring_run_id,"
-              + " outputs, state_history) VALUES (:id, :ns, :exp, :ver, :dn, :d, :pn, :spec,"
-              + " :plat, :rc, :state, :err, :ss, :c, :sched, :fin, :rr, :out, :hist)",
+      if (history.equals("[]")) {
+        history = "[" + historyEntry(r.createdAt(), r.state(), r.error()) + "]";
+      }
+      Map<String, Object> params =
           args(
               "id",
               r.id(),
@@ -534,15 +596,19 @@ final class SqlRepositories implements Tx {
               "out",
               r.outputs(),
               "hist",
-              history),
-          "run " + r.id() + " already exists");
-      if (r.experimentId() != null) {
-        exec(
-            "UPDATE experiments SET last_run_created_at = :c WHERE id = :id"
-                + " AND (last_run_created_at IS NULL OR last_run_created_at < :c)",
-            args("c", millis(r.createdAt()), "id", r.experimentId()),
-            null);
-      }
+              history);
+      atomically(
+          h -> {
+            exec(h, INSERT_RUN, params, "run " + r.id() + " already exists", null);
+            if (r.experimentId() != null) {
+              update(
+                  h,
+                  "UPDATE experiments SET last_run_created_at = :c WHERE id = :id"
+                      + " AND (last_run_created_at IS NULL OR last_run_created_at < :c)",
+                  args("c", millis(r.createdAt()), "id", r.experimentId()));
+            }
+            return null;
+          });
     }
 
     @Override
@@ -576,34 +642,39 @@ final class SqlRepositories implements Tx {
 
     @Override
     public void updateState(String id, String state, String error, Instant at, Instant finishedAt) {
-      db.with(
-          h -> {
-            String history =
-                h.createQuery("SELECT state_history FROM runs WHERE id = :id")
-                    .bind("id", id)
-                    .mapTo(String.class)
-                    .findOne()
-                    .orElseThrow(() -> new NotFoundException("no run " + id));
-            ArrayNode arr = (ArrayNode) Json.parse(history);
-            var entry = arr.addObject().put("update_time", at.toString()).put("state", state);
-            if (error != null) {
-              entry.putObject("error").put("message", error);
-            }
-            return h.createUpdate(
-                    "UPDATE runs SET state = :state, error = :err, finished_at = :fin,"
-                        + " state_history = :hist WHERE id = :id")
-                .bind("state", state)
-                .bind("err", error)
-                .bind("fin", millis(finishedAt))
-                .bind("hist", Json.write(arr))
-                .bind("id", id)
-                .execute();
-          });
+      // one UPDATE appends to the JSON array's text, so that concurrent writers lose no entry;
+      // plain text functions give the same result on SQLite and PostgreSQL
+      int n =
+          exec(
+              "UPDATE runs SET state = :state, error = :err, finished_at = :fin, state_history ="
+                  + " CASE WHEN state_history = '[]' THEN '[' || :entry || ']'"
+                  + " ELSE substr(state_history, 1, length(state_history) - 1) || ',' || :entry"
+                  + " || ']' END"
+                  + " WHERE id = :id",
+              args(
+                  "state",
+                  state,
+                  "err",
+                  error,
+                  "fin",
+                  millis(finishedAt),
+                  "entry",
+                  historyEntry(at, state, error),
+                  "id",
+                  id),
+              null);
+      if (n == 0) {
+        throw new NotFoundException("no run " + id);
+      }
     }
 
     @Override
     public void setOutputs(String id, String outputsJson) {
-      exec("UPDATE runs SET outputs = :o WHERE id = :id", args("o", outputsJson, "id", id), null);
+      if (exec(
+              "UPDATE runs SET outputs = :o WHERE id = :id", args("o", outputsJson, "id", id), null)
+          == 0) {
+        throw new NotFoundException("no run " + id);
+      }
     }
 
     @Override
@@ -673,7 +744,7 @@ final class SqlRepositories implements Tx {
 
     @Override
     public void delete(String id) {
-      db.with(
+      atomically(
           h -> {
             h.createUpdate(
                     "DELETE FROM events WHERE task_id IN (SELECT id FROM tasks WHERE run_id = :id)")
@@ -759,7 +830,7 @@ final class SqlRepositories implements Tx {
         millis(t.finishedAt()));
   }
 
-  final class TasksSql implements Repositories.Tasks {
+  final class TasksSql implements Tasks {
     @Override
     public TaskRecord insertIfAbsent(TaskRecord t) {
       int inserted =
@@ -771,7 +842,8 @@ final class SqlRepositories implements Tx {
                   + " :state, :attempt, :fp, :cached, :inputs, :outputs, :err, :wl, :pid, :pidst, :log,"
                   + " :c, :st, :fin) ON CONFLICT (run_id, path) DO NOTHING",
               taskArgs(t),
-              null);
+              "task " + t.id() + " already exists",
+              "no run " + t.runId());
       return inserted == 1 ? t : getByPath(t.runId(), t.path()).orElseThrow();
     }
 
@@ -819,7 +891,8 @@ final class SqlRepositories implements Tx {
       return one(
           "SELECT t.* FROM tasks t JOIN runs r ON r.id = t.run_id"
               + " WHERE t.fingerprint = :fp AND t.state = 'SUCCEEDED' AND r.namespace = :ns"
-              + " AND r.pipeline_name = :pn ORDER BY t.finished_at DESC, t.id DESC LIMIT 1",
+              + " AND r.pipeline_name = :pn"
+              + " ORDER BY t.finished_at DESC NULLS LAST, t.created_at DESC, t.id DESC LIMIT 1",
           args("fp", fingerprint, "ns", namespace, "pn", pipelineName),
           TASK);
     }
@@ -839,7 +912,7 @@ final class SqlRepositories implements Tx {
               rs.getString("metadata"),
               instant(rs, "created_at"));
 
-  final class ArtifactsSql implements Repositories.Artifacts {
+  final class ArtifactsSql implements Artifacts {
     @Override
     public void insert(ArtifactRecord a) {
       exec(
@@ -862,7 +935,8 @@ final class SqlRepositories implements Tx {
               a.metadata(),
               "c",
               millis(a.createdAt())),
-          "artifact " + a.id() + " already exists");
+          "artifact " + a.id() + " already exists",
+          "no run " + a.runId());
     }
 
     @Override
@@ -897,7 +971,7 @@ final class SqlRepositories implements Tx {
               rs.getString("event_key"),
               instant(rs, "created_at"));
 
-  final class EventsSql implements Repositories.Events {
+  final class EventsSql implements Events {
     @Override
     public void insert(EventRecord e) {
       exec(
@@ -916,7 +990,8 @@ final class SqlRepositories implements Tx {
               e.key(),
               "c",
               millis(e.createdAt())),
-          "event " + e.id() + " already exists");
+          "event " + e.id() + " already exists",
+          "no task " + e.taskId());
     }
 
     @Override
@@ -938,7 +1013,7 @@ final class SqlRepositories implements Tx {
 
   // ------------------------------------------------------------------ secrets
 
-  final class SecretsSql implements Repositories.Secrets {
+  final class SecretsSql implements Secrets {
     @Override
     public void put(String namespace, String name, Map<String, String> data, Instant now) {
       exec(

@@ -8,12 +8,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Function;
 import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
  * Keel's persistent state in SQL: SQLite in the data folder by default, PostgreSQL when shared.
- * Migrations run on open. Every method commits before it returns; {@link #inTransaction} groups
- * several writes into one commit.
+ * Migrations run on open. Every repository call commits before it returns; {@link #inTransaction}
+ * groups several writes into one commit.
+ *
+ * <p>SQLite runs in WAL mode with {@code synchronous=NORMAL}, {@code busy_timeout=10000} and
+ * foreign keys on, through one connection that every thread of this store shares in turn (SQLite
+ * has one writer anyway). Other processes may open the same file: they read meanwhile and wait for
+ * the write lock.
  */
 public final class Store implements Tx, AutoCloseable {
   private final HikariDataSource dataSource;
@@ -30,17 +36,15 @@ public final class Store implements Tx, AutoCloseable {
     this.repos = new SqlRepositories(shared != null ? shared : new Db.Pooled(jdbi), dialect);
   }
 
-  /** A SQLite store in {@code dbFile}, created with its folder if missing. */
+  /** A SQLite store in {@code dbFile}, created with its folders if missing. */
   public static Store sqlite(Path dbFile) {
+    Path file = dbFile.toAbsolutePath();
     try {
-      Path parent = dbFile.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
+      Files.createDirectories(file.getParent());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create " + dbFile.getParent(), e);
+      throw new UncheckedIOException("cannot create " + file.getParent(), e);
     }
-    return jdbc("jdbc:sqlite:" + dbFile.toAbsolutePath(), null, null);
+    return jdbc("jdbc:sqlite:" + file, null, null);
   }
 
   /** A store at a JDBC URL: {@code jdbc:postgresql://...} or {@code jdbc:sqlite:...}. */
@@ -57,6 +61,9 @@ public final class Store implements Tx, AutoCloseable {
       cfg.addDataSourceProperty("synchronous", "NORMAL");
       cfg.addDataSourceProperty("foreign_keys", "true");
       cfg.addDataSourceProperty("busy_timeout", "10000");
+      // a transaction takes the write lock when it begins, waiting up to busy_timeout for another
+      // process; a deferred one that read first would fail at once when it came to write
+      cfg.addDataSourceProperty("transaction_mode", "IMMEDIATE");
     } else if (url.startsWith("jdbc:postgresql:")) {
       dialect = Dialect.POSTGRES;
       cfg.setMaximumPoolSize(8);
@@ -72,17 +79,32 @@ public final class Store implements Tx, AutoCloseable {
     }
     HikariDataSource ds = new HikariDataSource(cfg);
     try {
-      Flyway.configure()
-          .dataSource(ds)
-          .locations(
-              "classpath:db/migration/" + (dialect == Dialect.SQLITE ? "sqlite" : "postgres"))
-          .load()
-          .migrate();
+      migrate(ds, dialect);
     } catch (RuntimeException e) {
       ds.close();
       throw e;
     }
     return new Store(ds, dialect);
+  }
+
+  private static void migrate(HikariDataSource ds, Dialect dialect) {
+    Flyway flyway =
+        Flyway.configure()
+            .dataSource(ds)
+            .locations(
+                "classpath:db/migration/" + (dialect == Dialect.SQLITE ? "sqlite" : "postgres"))
+            .load();
+    try {
+      flyway.migrate();
+    } catch (RuntimeException e) {
+      if (dialect != Dialect.SQLITE) {
+        throw e;
+      }
+      // two processes opening a new data folder at once race to create the schema; immediate
+      // transactions serialize them (the test of this passes without a retry), but should one
+      // still lose, the winner has created the schema by now and a second pass finds it
+      flyway.migrate();
+    }
   }
 
   /** Which database this is. */
@@ -91,53 +113,59 @@ public final class Store implements Tx, AutoCloseable {
   }
 
   @Override
-  public Repositories.Pipelines pipelines() {
+  public Pipelines pipelines() {
     return repos.pipelines;
   }
 
   @Override
-  public Repositories.PipelineVersions versions() {
+  public PipelineVersions versions() {
     return repos.versions;
   }
 
   @Override
-  public Repositories.Experiments experiments() {
+  public Experiments experiments() {
     return repos.experiments;
   }
 
   @Override
-  public Repositories.Runs runs() {
+  public Runs runs() {
     return repos.runs;
   }
 
   @Override
-  public Repositories.Tasks tasks() {
+  public Tasks tasks() {
     return repos.tasks;
   }
 
   @Override
-  public Repositories.Artifacts artifacts() {
+  public Artifacts artifacts() {
     return repos.artifacts;
   }
 
   @Override
-  public Repositories.Events events() {
+  public Events events() {
     return repos.events;
   }
 
   @Override
-  public Repositories.Secrets secrets() {
+  public Secrets secrets() {
     return repos.secrets;
   }
 
   /**
-   * Runs {@code work} in one transaction: all of its writes commit together, or none when it
-   * throws.
+   * Runs {@code work} in one transaction: all of its writes commit together, or none when it throws
+   * (the exception goes on to the caller). Repositories from the given {@link Tx} are bound to this
+   * transaction; those of the store itself are not, and must not be used inside it.
    */
   public <T> T inTransaction(Function<Tx, T> work) {
-    Function<org.jdbi.v3.core.Handle, T> body =
+    Function<Handle, T> body =
         handle -> work.apply(new SqlRepositories(new Db.Bound(handle), dialect));
     return shared != null ? shared.inTransaction(body) : jdbi.inTransaction(body::apply);
+  }
+
+  /** Runs {@code work} on a handle of this store's database (for tests and diagnostics). */
+  <T> T withHandle(Function<Handle, T> work) {
+    return shared != null ? shared.with(work) : jdbi.withHandle(work::apply);
   }
 
   @Override

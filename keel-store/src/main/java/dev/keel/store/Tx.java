@@ -1,20 +1,23 @@
 package dev.keel.store;
 
-/** The repositories inside one transaction (see {@link Store#inTransaction}). */
+/**
+ * The repositories of the store. Those of {@link Store} commit every call on its own; those of the
+ * {@code Tx} handed to {@link Store#inTransaction} are bound to that one transaction.
+ */
 public interface Tx {
-  Repositories.Pipelines pipelines();
+  Pipelines pipelines();
 
-  Repositories.PipelineVersions versions();
+  PipelineVersions versions();
 
-  Repositories.Experiments experiments();
+  Experiments experiments();
 
-  Repositories.Runs runs();
+  Runs runs();
 
-  Repositories.Tasks tasks();
+  Tasks tasks();
 
-  Repositories.Artifacts artifacts();
+  Artifacts artifacts();
 
-  Repositories.Events events();
+  Events events();
 
-  Repositories.Secrets secrets();
+  Secrets secrets();
 }

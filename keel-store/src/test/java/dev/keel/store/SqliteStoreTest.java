@@ -2,11 +2,16 @@ package dev.keel.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The store contract on SQLite, Keel's embedded default. */
+/** The store contract on SQLite, Keel's embedded default, plus what sharing a file takes. */
 class SqliteStoreTest extends StoreContract {
   @TempDir Path dir;
 
@@ -24,5 +29,78 @@ class SqliteStoreTest extends StoreContract {
     }
     assertThat(store.runs().get("r1").orElseThrow().state()).isEqualTo("SUCCEEDED");
     assertThat(store.dialect()).isEqualTo(Dialect.SQLITE);
+  }
+
+  @Test
+  void the_connection_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout() {
+    assertThat(pragma("journal_mode")).isEqualTo("wal");
+    assertThat(pragma("synchronous")).isEqualTo("1"); // NORMAL
+    assertThat(pragma("foreign_keys")).isEqualTo("1");
+    assertThat(pragma("busy_timeout")).isEqualTo("10000");
+  }
+
+  private String pragma(String name) {
+    return store.withHandle(
+        h -> h.createQuery("PRAGMA " + name).mapTo(String.class).one().toLowerCase());
+  }
+
+  @Test
+  void stores_opening_a_new_file_at_once_all_migrate_it() throws Exception {
+    Path fresh = dir.resolve("fresh").resolve("keel.db");
+    List<Integer> opened =
+        concurrently(
+            4,
+            () -> {
+              try (Store s = Store.sqlite(fresh)) {
+                return s.runs().listUnfinished().size();
+              }
+            });
+    assertThat(opened).containsOnly(0);
+  }
+
+  @Test
+  void another_process_writes_while_this_one_does() throws Exception {
+    Path file = dir.resolve("data").resolve("keel.db");
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process child =
+        new ProcessBuilder(
+                javaBin,
+                "-cp",
+                System.getProperty("java.class.path"),
+                SqliteWriter.class.getName(),
+                file.toString(),
+                "child",
+                "300")
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("child.log").toFile())
+            .start();
+    // start writing once the other process is writing too
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (store.runs().get("child-0").isEmpty()
+        && child.isAlive()
+        && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    for (int i = 0; i < 200; i++) {
+      String id = "parent-" + i;
+      Instant at = T0.plusMillis(i);
+      store.inTransaction(
+          tx -> {
+            tx.runs().insert(run(id, "ns", "pipe", at, "PENDING"));
+            tx.tasks().insertIfAbsent(task(id, "a", "RUNNING", null));
+            tx.runs().updateState(id, "RUNNING", null, at, null);
+            return null;
+          });
+    }
+    assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    String log = Files.readString(dir.resolve("child.log"), StandardCharsets.UTF_8);
+    assertThat(child.exitValue()).as(log).isZero();
+    assertThat(log).contains("done");
+    // this process sees every run the other one committed, each with its task and state
+    assertThat(store.runs().list("ns", null, 1000, null).totalSize()).isEqualTo(500);
+    assertThat(store.runs().listUnfinished())
+        .hasSize(500)
+        .allMatch(r -> r.state().equals("RUNNING"));
+    assertThat(store.tasks().listByRun("child-299")).hasSize(1);
   }
 }

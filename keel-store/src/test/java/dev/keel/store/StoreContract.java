@@ -12,6 +12,12 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -340,5 +346,611 @@ abstract class StoreContract {
     assertThat(store.secrets().delete("ns", "db")).isTrue();
     assertThat(store.secrets().delete("ns", "db")).isFalse();
     assertThat(store.secrets().get("other", "db")).isPresent();
+  }
+
+  // ------------------------------------------------------------------ added coverage
+
+  /** Runs {@code n} copies of {@code work} at once on {@code n} threads; their results. */
+  static <T> List<T> concurrently(int n, Callable<T> work) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<T>> futures = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return work.call();
+                }));
+      }
+      start.countDown();
+      List<T> results = new ArrayList<>();
+      for (Future<T> f : futures) {
+        results.add(f.get(30, TimeUnit.SECONDS));
+      }
+      return results;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void every_field_of_every_record_round_trips() {
+    store.pipelines().insert(new PipelineRecord("p1", "ns", "pipe", "Pipe", "about", T0));
+    PipelineVersionRecord v =
+        new PipelineVersionRecord(
+            "v1", "p1", "v1", "V 1", "first", "{\"pipelineInfo\":{\"name\":\"pipe\"}}", null, T0);
+    store.versions().insert(v);
+    assertThat(store.versions().get("v1")).contains(v);
+    ExperimentRecord e =
+        new ExperimentRecord("e1", "ns", "exp", null, "ARCHIVED", T0.plusMillis(1), null);
+    store.experiments().insert(e);
+    assertThat(store.experiments().get("e1")).contains(e);
+    assertThat(store.experiments().getByName("ns", "exp")).contains(e);
+    Instant created = T0.plusMillis(1234);
+    RunRecord r =
+        new RunRecord(
+            "r1",
+            "ns",
+            "e1",
+            "v1",
+            "Run 1",
+            "a run",
+            "pipe",
+            "{\"root\":{}}",
+            "{\"platforms\":{}}",
+            "{\"parameters\":{\"lr\":0.1}}",
+            "FAILED",
+            "boom",
+            "ARCHIVED",
+            created,
+            created.plusMillis(5),
+            created.plusSeconds(60),
+            "rr1",
+            "{\"metrics\":{}}",
+            "[{\"update_time\":\"2026-11-01T10:00:01.234Z\",\"state\":\"FAILED\"}]");
+    store.runs().insert(r);
+    assertThat(store.runs().get("r1")).contains(r);
+    // the experiment remembers its newest run
+    assertThat(store.experiments().get("e1").orElseThrow().lastRunCreatedAt()).isEqualTo(created);
+    TaskRecord full =
+        new TaskRecord(
+            "t1",
+            "r1",
+            "t0",
+            "root/for-loop-2/3/train",
+            "train",
+            "Train",
+            "comp-train",
+            "SUCCEEDED",
+            3,
+            "fp",
+            "t9",
+            "{\"parameters\":{}}",
+            "{\"artifacts\":{}}",
+            "oops",
+            "wl-1",
+            4242L,
+            T0.plusMillis(7),
+            "/logs/train.log",
+            T0,
+            T0.plusMillis(8),
+            T0.plusMillis(9));
+    assertThat(store.tasks().insertIfAbsent(full)).isEqualTo(full);
+    assertThat(store.tasks().get("t1")).contains(full);
+    assertThat(store.tasks().getByPath("r1", "root/for-loop-2/3/train")).contains(full);
+    TaskRecord sparse =
+        new TaskRecord(
+            "t2",
+            "r1",
+            null,
+            "root/x",
+            null,
+            null,
+            null,
+            "PENDING",
+            0,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            T0.plusMillis(1),
+            null,
+            null);
+    assertThat(store.tasks().insertIfAbsent(sparse)).isEqualTo(sparse);
+    assertThat(store.tasks().get("t2")).contains(sparse);
+    ArtifactRecord a = new ArtifactRecord("a1", "r1", null, null, null, null, null, T0);
+    store.artifacts().insert(a);
+    assertThat(store.artifacts().listByRun("r1")).containsExactly(a);
+    EventRecord ev = new EventRecord("ev1", "t1", "a1", "INPUT", null, T0);
+    store.events().insert(ev);
+    assertThat(store.events().listByArtifact("a1")).containsExactly(ev);
+  }
+
+  @Test
+  void a_task_update_writes_every_mutable_field() {
+    store.runs().insert(run("r1", "ns", "pipe", T0, "RUNNING"));
+    TaskRecord t = store.tasks().insertIfAbsent(task("r1", "a", "PENDING", null));
+    TaskRecord changed =
+        new TaskRecord(
+            t.id(),
+            t.runId(),
+            "parent",
+            t.path(),
+            "n2",
+            "d2",
+            "c2",
+            "FAILED",
+            2,
+            "fp2",
+            "cached",
+            "{\"i\":2}",
+            "{\"o\":2}",
+            "err",
+            "wl",
+            null,
+            null,
+            "/log2",
+            t.createdAt(),
+            T0.plusSeconds(3),
+            T0.plusSeconds(4));
+    store.tasks().update(changed);
+    assertThat(store.tasks().get(t.id())).contains(changed);
+  }
+
+  @Test
+  void duplicates_and_missing_parents_are_named() {
+    store.pipelines().insert(new PipelineRecord("p1", "ns", "pipe", null, null, T0));
+    store.versions().insert(new PipelineVersionRecord("v1", "p1", "v", null, null, "{}", null, T0));
+    assertThatThrownBy(
+            () ->
+                store
+                    .versions()
+                    .insert(new PipelineVersionRecord("v2", "p1", "v", null, null, "{}", null, T0)))
+        .isInstanceOf(ConflictException.class)
+        .hasMessageContaining("pipeline version 'v'");
+    assertThatThrownBy(
+            () ->
+                store
+                    .versions()
+                    .insert(
+                        new PipelineVersionRecord("v3", "nope", "v", null, null, "{}", null, T0)))
+        .isInstanceOf(NotFoundException.class)
+        .hasMessage("no pipeline nope");
+    store
+        .experiments()
+        .insert(new ExperimentRecord("e1", "ns", "exp", null, "AVAILABLE", T0, null));
+    assertThatThrownBy(
+            () ->
+                store
+                    .experiments()
+                    .insert(new ExperimentRecord("e2", "ns", "exp", null, "AVAILABLE", T0, null)))
+        .isInstanceOf(ConflictException.class)
+        .hasMessage("experiment 'exp' already exists in namespace 'ns'");
+    store.runs().insert(run("r1", "ns", "pipe", T0, "RUNNING"));
+    assertThatThrownBy(() -> store.runs().insert(run("r1", "ns", "pipe", T0, "RUNNING")))
+        .isInstanceOf(ConflictException.class)
+        .hasMessage("run r1 already exists");
+    assertThatThrownBy(() -> store.tasks().insertIfAbsent(task("nope", "a", "RUNNING", null)))
+        .isInstanceOf(NotFoundException.class)
+        .hasMessage("no run nope");
+    TaskRecord t = store.tasks().insertIfAbsent(task("r1", "a", "RUNNING", null));
+    assertThatThrownBy(
+            () ->
+                store
+                    .tasks()
+                    .insertIfAbsent(
+                        new TaskRecord(
+                            t.id(), "r1", null, "b", null, null, null, "RUNNING", 1, null, null,
+                            null, null, null, null, null, null, null, T0, null, null)))
+        .isInstanceOf(ConflictException.class);
+    assertThatThrownBy(
+            () -> store.events().insert(new EventRecord("ev", "no-task", "a", "INPUT", "k", T0)))
+        .isInstanceOf(NotFoundException.class);
+  }
+
+  @Test
+  void updates_of_missing_rows_throw_not_found() {
+    assertThatThrownBy(() -> store.runs().updateState("nope", "RUNNING", null, T0, null))
+        .isInstanceOf(NotFoundException.class)
+        .hasMessage("no run nope");
+    assertThatThrownBy(() -> store.runs().setOutputs("nope", "{}"))
+        .isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> store.runs().setStorageState("nope", "ARCHIVED"))
+        .isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> store.experiments().setStorageState("nope", "ARCHIVED"))
+        .isInstanceOf(NotFoundException.class);
+  }
+
+  @Test
+  void outputs_and_storage_states_are_set() {
+    store.runs().insert(run("r1", "ns", "pipe", T0, "SUCCEEDED"));
+    store.runs().setOutputs("r1", "{\"parameters\":{\"acc\":0.9}}");
+    store.runs().setStorageState("r1", "ARCHIVED");
+    RunRecord r = store.runs().get("r1").orElseThrow();
+    assertThat(r.outputs()).isEqualTo("{\"parameters\":{\"acc\":0.9}}");
+    assertThat(r.storageState()).isEqualTo("ARCHIVED");
+    ExperimentRecord e = store.experiments().getOrCreateDefault("ns", T0);
+    store.experiments().setStorageState(e.id(), "ARCHIVED");
+    assertThat(store.experiments().get(e.id()).orElseThrow().storageState()).isEqualTo("ARCHIVED");
+  }
+
+  @Test
+  void a_new_run_starts_its_history_and_every_change_appends() {
+    store.runs().insert(run("r1", "ns", "pipe", T0, "PENDING"));
+    assertThat(Json.parse(store.runs().get("r1").orElseThrow().stateHistory()))
+        .isEqualTo(
+            Json.parse("[{\"update_time\":\"2026-11-01T10:00:00Z\",\"state\":\"PENDING\"}]"));
+    store.runs().updateState("r1", "RUNNING", null, T0.plusMillis(1500), null);
+    JsonNode history = Json.parse(store.runs().get("r1").orElseThrow().stateHistory());
+    assertThat(history).hasSize(2);
+    assertThat(history.get(1).get("update_time").asText()).isEqualTo("2026-11-01T10:00:01.500Z");
+    assertThat(history.get(1).has("error")).isFalse();
+  }
+
+  @Test
+  void concurrent_state_changes_lose_no_history_entry() throws Exception {
+    store.runs().insert(run("r1", "ns", "pipe", T0, "PENDING"));
+    concurrently(
+        8,
+        () -> {
+          for (int i = 0; i < 10; i++) {
+            store.runs().updateState("r1", "RUNNING", null, T0.plusSeconds(i), null);
+          }
+          return null;
+        });
+    assertThat(Json.parse(store.runs().get("r1").orElseThrow().stateHistory())).hasSize(81);
+  }
+
+  @Test
+  void concurrent_inserts_of_one_task_store_one_row() throws Exception {
+    store.runs().insert(run("r1", "ns", "pipe", T0, "RUNNING"));
+    List<TaskRecord> stored =
+        concurrently(8, () -> store.tasks().insertIfAbsent(task("r1", "train", "RUNNING", null)));
+    assertThat(stored.stream().map(TaskRecord::id).distinct()).hasSize(1);
+    assertThat(store.tasks().listByRun("r1")).hasSize(1);
+  }
+
+  @Test
+  void one_of_many_owners_racing_for_a_lease_gets_it() throws Exception {
+    store.runs().insert(run("r1", "ns", "pipe", T0, "RUNNING"));
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    List<Boolean> won =
+        concurrently(
+            8,
+            () ->
+                store
+                    .runs()
+                    .acquireLease(
+                        "r1", "owner-" + n.incrementAndGet(), T0, Duration.ofSeconds(30)));
+    assertThat(won.stream().filter(b -> b)).hasSize(1);
+    assertThat(store.runs().acquireLease("missing", "a", T0, Duration.ofSeconds(1))).isFalse();
+    assertThat(store.runs().leaseOwner("missing", T0)).isEmpty();
+  }
+
+  @Test
+  void an_expired_lease_can_still_be_renewed_by_its_owner_until_taken_over() {
+    store.runs().insert(run("r1", "ns", "pipe", T0, "RUNNING"));
+    Duration ttl = Duration.ofSeconds(10);
+    assertThat(store.runs().acquireLease("r1", "a", T0, ttl)).isTrue();
+    assertThat(store.runs().acquireLease("r1", "a", T0.plusSeconds(1), ttl)).isTrue();
+    assertThat(store.runs().leaseOwner("r1", T0.plusSeconds(30))).isEmpty();
+    assertThat(store.runs().renewLease("r1", "a", T0.plusSeconds(30), ttl)).isTrue();
+    assertThat(store.runs().acquireLease("r1", "b", T0.plusSeconds(45), ttl)).isTrue();
+    assertThat(store.runs().renewLease("r1", "a", T0.plusSeconds(46), ttl)).isFalse();
+    assertThat(store.runs().leaseOwner("r1", T0.plusSeconds(46))).contains("b");
+  }
+
+  @Test
+  void pages_of_100_over_250_runs_are_newest_first_and_complete() {
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 250; i++) {
+      String id = String.format("run-%03d", i);
+      // every third run shares the previous one's timestamp: ties go by id, descending
+      store.runs().insert(run(id, "ns", "pipe", T0.plusMillis(i - i % 3), "SUCCEEDED"));
+      expected.add(0, id);
+    }
+    // ties: ids descending within one timestamp — sort expected the same way
+    expected.sort(
+        java.util.Comparator.comparing(
+                (String id) -> {
+                  int i = Integer.parseInt(id.substring(4));
+                  return i - i % 3;
+                })
+            .thenComparing(id -> id)
+            .reversed());
+    List<String> seen = new ArrayList<>();
+    List<Integer> sizes = new ArrayList<>();
+    List<Long> totals = new ArrayList<>();
+    String token = null;
+    do {
+      Page<RunRecord> page = store.runs().list(null, null, 100, token);
+      totals.add(page.totalSize());
+      page.items().forEach(r -> seen.add(r.id()));
+      sizes.add(page.items().size());
+      token = page.nextPageToken();
+      if (seen.size() == 100) {
+        // a run created while paging does not shift the pages that follow
+        store.runs().insert(run("late", "ns", "pipe", T0.plusSeconds(3600), "PENDING"));
+      }
+    } while (!token.isEmpty());
+    assertThat(sizes).containsExactly(100, 100, 50);
+    assertThat(totals).containsExactly(250L, 251L, 251L);
+    assertThat(seen).isEqualTo(expected);
+    assertThat(store.runs().list(null, null, 100, null).items().get(0).id()).isEqualTo("late");
+  }
+
+  @Test
+  void runs_are_listed_by_experiment() {
+    ExperimentRecord e = store.experiments().getOrCreateDefault("ns", T0);
+    for (int i = 0; i < 5; i++) {
+      RunRecord r = run("r" + i, "ns", "pipe", T0.plusSeconds(i), "SUCCEEDED");
+      store
+          .runs()
+          .insert(
+              new RunRecord(
+                  r.id(),
+                  r.namespace(),
+                  i % 2 == 0 ? e.id() : null,
+                  null,
+                  r.displayName(),
+                  null,
+                  r.pipelineName(),
+                  r.pipelineSpec(),
+                  null,
+                  null,
+                  r.state(),
+                  null,
+                  null,
+                  r.createdAt(),
+                  null,
+                  null,
+                  null,
+                  null,
+                  null));
+    }
+    Page<RunRecord> page = store.runs().list("ns", e.id(), 2, "");
+    assertThat(page.items()).extracting(RunRecord::id).containsExactly("r4", "r2");
+    assertThat(page.totalSize()).isEqualTo(3);
+    Page<RunRecord> next = store.runs().list("ns", e.id(), 2, page.nextPageToken());
+    assertThat(next.items()).extracting(RunRecord::id).containsExactly("r0");
+    assertThat(next.nextPageToken()).isEmpty();
+    assertThat(store.runs().list("other", null, 10, null).items()).isEmpty();
+    assertThat(store.experiments().get(e.id()).orElseThrow().lastRunCreatedAt())
+        .isEqualTo(T0.plusSeconds(4));
+  }
+
+  @Test
+  void pipelines_versions_and_experiments_page_newest_first() {
+    for (int i = 0; i < 5; i++) {
+      store
+          .pipelines()
+          .insert(
+              new PipelineRecord(
+                  "p" + i, i < 4 ? "ns" : "x", "pipe" + i, null, null, T0.plusSeconds(i)));
+      store
+          .versions()
+          .insert(
+              new PipelineVersionRecord(
+                  "v" + i, "p0", "v" + i, null, null, "{}", null, T0.plusSeconds(i)));
+      store
+          .experiments()
+          .insert(
+              new ExperimentRecord("e" + i, "ns", "exp" + i, null, null, T0.plusSeconds(i), null));
+    }
+    Page<PipelineRecord> pipes = store.pipelines().list("ns", 3, null);
+    assertThat(pipes.items()).extracting(PipelineRecord::id).containsExactly("p3", "p2", "p1");
+    assertThat(pipes.totalSize()).isEqualTo(4);
+    assertThat(store.pipelines().list("ns", 3, pipes.nextPageToken()).items())
+        .extracting(PipelineRecord::id)
+        .containsExactly("p0");
+    assertThat(store.pipelines().list(null, 10, null).totalSize()).isEqualTo(5);
+    Page<PipelineVersionRecord> versions = store.versions().list("p0", 4, null);
+    assertThat(versions.items())
+        .extracting(PipelineVersionRecord::id)
+        .containsExactly("v4", "v3", "v2", "v1");
+    assertThat(store.versions().list("p0", 4, versions.nextPageToken()).items())
+        .extracting(PipelineVersionRecord::id)
+        .containsExactly("v0");
+    assertThat(store.versions().latest("p0").orElseThrow().id()).isEqualTo("v4");
+    assertThat(store.versions().latest("p1")).isEmpty();
+    Page<ExperimentRecord> exps = store.experiments().list("ns", 10, null);
+    assertThat(exps.items())
+        .extracting(ExperimentRecord::id)
+        .containsExactly("e4", "e3", "e2", "e1", "e0");
+    assertThat(exps.items().get(0).storageState()).isEqualTo("AVAILABLE");
+    assertThat(exps.nextPageToken()).isEmpty();
+  }
+
+  @Test
+  void deleting_a_pipeline_removes_its_versions() {
+    store.pipelines().insert(new PipelineRecord("p1", "ns", "pipe", null, null, T0));
+    store.versions().insert(new PipelineVersionRecord("v1", "p1", "v", null, null, "{}", null, T0));
+    store.pipelines().delete("p1");
+    assertThat(store.pipelines().get("p1")).isEmpty();
+    assertThat(store.versions().get("v1")).isEmpty();
+    store.pipelines().insert(new PipelineRecord("p2", "ns", "pipe", null, null, T0));
+    store.versions().insert(new PipelineVersionRecord("v2", "p2", "v", null, null, "{}", null, T0));
+    store.versions().delete("v2");
+    assertThat(store.versions().latest("p2")).isEmpty();
+    store.experiments().insert(new ExperimentRecord("e1", "ns", "exp", null, null, T0, null));
+    store.experiments().delete("e1");
+    assertThat(store.experiments().get("e1")).isEmpty();
+  }
+
+  @Test
+  void deleting_a_run_leaves_other_runs_alone() {
+    store.runs().insert(run("r1", "ns", "pipe", T0, "SUCCEEDED"));
+    store.runs().insert(run("r2", "ns", "pipe", T0, "SUCCEEDED"));
+    TaskRecord t1 = store.tasks().insertIfAbsent(task("r1", "a", "SUCCEEDED", null));
+    TaskRecord t2 = store.tasks().insertIfAbsent(task("r2", "a", "SUCCEEDED", null));
+    store.artifacts().insert(new ArtifactRecord("a2", "r2", t2.id(), "x", "u", "t", "{}", T0));
+    // r2's task read r1's artifact: the event belongs to r2 and survives r1's deletion
+    store.artifacts().insert(new ArtifactRecord("a1", "r1", t1.id(), "x", "u", "t", "{}", T0));
+    store.events().insert(new EventRecord("e1", t2.id(), "a1", "INPUT", "x", T0));
+    store.runs().delete("r1");
+    assertThat(store.tasks().listByRun("r2")).containsExactly(t2);
+    assertThat(store.artifacts().listByRun("r2")).hasSize(1);
+    assertThat(store.events().listByTask(t2.id())).hasSize(1);
+    store.runs().delete("r1");
+  }
+
+  @Test
+  void cache_lookup_ignores_unfinished_tasks_and_prefers_the_latest_finish() {
+    store.runs().insert(run("r1", "ns", "pipe", T0, "RUNNING"));
+    store.runs().insert(run("r2", "ns", "pipe", T0, "RUNNING"));
+    TaskRecord running =
+        new TaskRecord(
+            Ids.newId(),
+            "r1",
+            null,
+            "a",
+            null,
+            null,
+            null,
+            "RUNNING",
+            1,
+            "fp",
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            T0.plusSeconds(50),
+            T0,
+            null);
+    store.tasks().insertIfAbsent(running);
+    TaskRecord early = withFinish(task("r1", "b", "SUCCEEDED", "fp"), T0.plusSeconds(5));
+    TaskRecord late = withFinish(task("r2", "b", "SUCCEEDED", "fp"), T0.plusSeconds(9));
+    store.tasks().insertIfAbsent(late);
+    store.tasks().insertIfAbsent(early);
+    assertThat(store.tasks().findCached("ns", "pipe", "fp")).contains(late);
+    assertThat(store.tasks().findCached("ns", "pipe", "unknown")).isEmpty();
+  }
+
+  static TaskRecord withFinish(TaskRecord t, Instant finished) {
+    return new TaskRecord(
+        t.id(),
+        t.runId(),
+        t.parentTaskId(),
+        t.path(),
+        t.name(),
+        t.displayName(),
+        t.componentName(),
+        t.state(),
+        t.attempt(),
+        t.fingerprint(),
+        t.cachedFromTaskId(),
+        t.inputs(),
+        t.outputs(),
+        t.error(),
+        t.workloadId(),
+        t.pid(),
+        t.pidStartedAt(),
+        t.logPath(),
+        t.createdAt(),
+        t.startedAt(),
+        finished);
+  }
+
+  @Test
+  void tasks_are_listed_by_creation_then_path() {
+    store.runs().insert(run("r1", "ns", "pipe", T0, "RUNNING"));
+    for (String p : List.of("c", "a", "b")) {
+      store.tasks().insertIfAbsent(task("r1", p, "RUNNING", null));
+    }
+    TaskRecord first =
+        new TaskRecord(
+            Ids.newId(),
+            "r1",
+            null,
+            "z",
+            null,
+            null,
+            null,
+            "RUNNING",
+            1,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            T0.minusSeconds(1),
+            null,
+            null);
+    store.tasks().insertIfAbsent(first);
+    assertThat(store.tasks().listByRun("r1"))
+        .extracting(TaskRecord::path)
+        .containsExactly("z", "a", "b", "c");
+  }
+
+  @Test
+  void a_transaction_commits_several_repositories_together() {
+    String runId =
+        store.inTransaction(
+            tx -> {
+              ExperimentRecord e = tx.experiments().getOrCreateDefault("ns", T0);
+              assertThat(tx.experiments().getOrCreateDefault("ns", T0)).isEqualTo(e);
+              RunRecord r = run("r1", "ns", "pipe", T0, "PENDING");
+              tx.runs().insert(r);
+              tx.runs().updateState("r1", "RUNNING", null, T0, null);
+              TaskRecord t = tx.tasks().insertIfAbsent(task("r1", "a", "RUNNING", null));
+              assertThat(tx.tasks().insertIfAbsent(task("r1", "a", "PENDING", null))).isEqualTo(t);
+              assertThat(tx.runs().acquireLease("r1", "me", T0, Duration.ofSeconds(5))).isTrue();
+              return r.id();
+            });
+    assertThat(store.runs().get(runId).orElseThrow().state()).isEqualTo("RUNNING");
+    assertThat(store.runs().leaseOwner(runId, T0)).contains("me");
+    assertThat(store.experiments().getByName("ns", "Default")).isPresent();
+  }
+
+  @Test
+  void a_conflict_inside_a_transaction_rolls_back_everything() {
+    store.pipelines().insert(new PipelineRecord("p1", "ns", "pipe", null, null, T0));
+    assertThatThrownBy(
+            () ->
+                store.inTransaction(
+                    tx -> {
+                      tx.runs().insert(run("r1", "ns", "pipe", T0, "PENDING"));
+                      tx.pipelines().insert(new PipelineRecord("p2", "ns", "pipe", null, null, T0));
+                      return null;
+                    }))
+        .isInstanceOf(ConflictException.class);
+    assertThat(store.runs().get("r1")).isEmpty();
+    // the store is usable afterwards
+    store.runs().insert(run("r1", "ns", "pipe", T0, "PENDING"));
+    assertThat(store.runs().get("r1")).isPresent();
+  }
+
+  @Test
+  void default_experiments_race_to_one_row() throws Exception {
+    List<ExperimentRecord> got =
+        concurrently(6, () -> store.experiments().getOrCreateDefault("ns", T0));
+    assertThat(got.stream().map(ExperimentRecord::id).distinct()).hasSize(1);
+    assertThat(store.experiments().list("ns", 10, null).totalSize()).isEqualTo(1);
+  }
+
+  @Test
+  void a_bad_page_token_is_refused() {
+    assertThatThrownBy(() -> store.pipelines().list("ns", 10, "%%%"))
+        .isInstanceOf(IllegalArgumentException.class);
+    String noSeparator =
+        java.util.Base64.getUrlEncoder()
+            .encodeToString("12345".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThatThrownBy(() -> store.experiments().list("ns", 10, noSeparator))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }
