@@ -90,26 +90,6 @@ public final class PipelineSpecWriter {
                       .append(a == null ? null : title(a.artifactType()))
                       .append('\n'));
     }
-    OutputsSpec out = root == null ? null : root.outputDefinitions();
-    if (out != null && (!out.parameters().isEmpty() || !out.artifacts().isEmpty())) {
-      sb.append("# Outputs:\n");
-      out.parameters()
-          .forEach(
-              (name, p) ->
-                  sb.append("#    ")
-                      .append(name)
-                      .append(": ")
-                      .append(p == null ? null : p.parameterType())
-                      .append('\n'));
-      out.artifacts()
-          .forEach(
-              (name, a) ->
-                  sb.append("#    ")
-                      .append(name)
-                      .append(": ")
-                      .append(a == null ? null : title(a.artifactType()))
-                      .append('\n'));
-    }
     sb.append(yaml(toTree(doc.spec())));
     if (doc.platform() != null) {
       sb.append("---\n").append(yaml(toTree(doc.platform())));

@@ -127,7 +127,7 @@ class PipelineSpecWriterTest {
   }
 
   @Test
-  void header_names_the_pipeline_its_inputs_and_outputs() {
+  void header_names_the_pipeline_and_its_inputs() {
     String yaml = PipelineSpecWriter.toYaml(PipelineSpecReader.readText(TRICKY));
     assertThat(yaml)
         .startsWith(
@@ -139,8 +139,6 @@ class PipelineSpecWriterTest {
             #    n: NUMBER_INTEGER [Default: 200.0]
             #    s: STRING [Default: "true"]
             #    data: system.Dataset
-            # Outputs:
-            #    o: STRING
             components:
             """);
     assertThat(yaml).contains("cachingOptions: {}");
