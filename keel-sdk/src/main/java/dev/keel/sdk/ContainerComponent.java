@@ -92,9 +92,13 @@ public final class ContainerComponent {
     return this;
   }
 
-  /** An environment variable of the container. */
+  /**
+   * An environment variable of the container, for every task of this component.
+   *
+   * @throws IllegalArgumentException when the name is not an environment variable name
+   */
   public ContainerComponent env(String name, String value) {
-    env.add(new EnvVar(name, value));
+    env.add(Resources.env("component '" + this.name + "'", name, value));
     return this;
   }
 
@@ -141,33 +145,53 @@ public final class ContainerComponent {
     return this;
   }
 
-  /** CPU request, such as {@code "500m"} or {@code "2"}. */
+  /**
+   * CPU request of every task of this component, such as {@code "500m"} or {@code "2"}.
+   *
+   * @throws IllegalArgumentException when the text is not a CPU quantity
+   */
   public ContainerComponent cpuRequest(String cpu) {
-    this.cpuRequest = cpu;
+    this.cpuRequest = Resources.cpu("cpu request of component '" + name + "'", cpu);
     return this;
   }
 
-  /** CPU limit. */
+  /**
+   * CPU limit of every task of this component, such as {@code "2"}.
+   *
+   * @throws IllegalArgumentException when the text is not a CPU quantity
+   */
   public ContainerComponent cpuLimit(String cpu) {
-    this.cpuLimit = cpu;
+    this.cpuLimit = Resources.cpu("cpu limit of component '" + name + "'", cpu);
     return this;
   }
 
-  /** Memory request, such as {@code "512Mi"}. */
+  /**
+   * Memory request of every task of this component, such as {@code "512Mi"}.
+   *
+   * @throws IllegalArgumentException when the text is not a memory quantity
+   */
   public ContainerComponent memoryRequest(String memory) {
-    this.memoryRequest = memory;
+    this.memoryRequest = Resources.memory("memory request of component '" + name + "'", memory);
     return this;
   }
 
-  /** Memory limit. */
+  /**
+   * Memory limit of every task of this component, such as {@code "4Gi"}.
+   *
+   * @throws IllegalArgumentException when the text is not a memory quantity
+   */
   public ContainerComponent memoryLimit(String memory) {
-    this.memoryLimit = memory;
+    this.memoryLimit = Resources.memory("memory limit of component '" + name + "'", memory);
     return this;
   }
 
-  /** An accelerator, such as {@code nvidia.com/gpu}, and how many. */
+  /**
+   * An accelerator, such as {@code nvidia.com/gpu}, and how many.
+   *
+   * @throws IllegalArgumentException when the count is not positive
+   */
   public ContainerComponent accelerator(String type, int count) {
-    this.accelerator = new AcceleratorConfig(type, String.valueOf(count), null, null);
+    this.accelerator = Resources.accelerator("component '" + name + "'", type, count);
     return this;
   }
 
@@ -199,35 +223,35 @@ public final class ContainerComponent {
         null);
   }
 
-  ContainerSpec toContainer() {
+  /** What is missing before this component can run, or {@code null}. */
+  String incomplete() {
     if (image == null) {
-      throw new IllegalStateException("component '" + name + "' needs an image");
+      return "component '" + name + "' needs an image: call .image(\"alpine\") or similar";
     }
-    if (command.isEmpty()) {
-      throw new IllegalStateException("component '" + name + "' needs a command");
+    if (command.isEmpty() && args.isEmpty()) {
+      return "component '" + name + "' needs a command: call .command(\"echo\", ...)";
     }
+    return null;
+  }
+
+  /** The container of one task: this component's settings, then the task's own. */
+  ContainerSpec toContainer(Task.Overrides task) {
+    String cpuReq = task.cpuRequest != null ? task.cpuRequest : cpuRequest;
+    String cpuLim = task.cpuLimit != null ? task.cpuLimit : cpuLimit;
+    String memReq = task.memoryRequest != null ? task.memoryRequest : memoryRequest;
+    String memLim = task.memoryLimit != null ? task.memoryLimit : memoryLimit;
+    AcceleratorConfig acc = task.accelerator != null ? task.accelerator : accelerator;
     boolean hasResources =
-        cpuRequest != null
-            || cpuLimit != null
-            || memoryRequest != null
-            || memoryLimit != null
-            || accelerator != null;
+        cpuReq != null || cpuLim != null || memReq != null || memLim != null || acc != null;
+    List<EnvVar> allEnv = new ArrayList<>(env);
+    allEnv.addAll(task.env);
     return new ContainerSpec(
         image,
         command,
         args,
-        env,
+        allEnv,
         hasResources
-            ? new ResourceSpec(
-                cpuLimit,
-                memoryLimit,
-                cpuRequest,
-                memoryRequest,
-                accelerator,
-                null,
-                null,
-                null,
-                null)
+            ? new ResourceSpec(cpuLim, memLim, cpuReq, memReq, acc, null, null, null, null)
             : null,
         null);
   }

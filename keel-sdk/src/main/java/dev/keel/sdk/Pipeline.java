@@ -24,7 +24,6 @@ import dev.keel.pipelines.spec.PipelineInfo;
 import dev.keel.pipelines.spec.PipelineSpec;
 import dev.keel.pipelines.spec.PipelineTaskSpec;
 import dev.keel.pipelines.spec.PipelineValidator;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +67,8 @@ public final class Pipeline {
     }
     return new Pipeline(name);
   }
+
+  private static final Pattern TASK_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
   /** What the pipeline does. */
   public Pipeline description(String description) {
@@ -116,9 +117,26 @@ public final class Pipeline {
     return new Parameter(name);
   }
 
-  /** Adds a task called {@code name} running {@code component}. */
+  /** The type of a declared parameter, or {@code null} when there is none. */
+  ParameterType parameterType(String name) {
+    ParameterSpec p = parameters.get(name);
+    return p == null ? null : p.parameterType();
+  }
+
+  /**
+   * Adds a task called {@code name} running {@code component}. Each task gets its own component and
+   * executor in the IR ({@code comp-<component>}, then {@code -2}, {@code -3}, ... as KFP names
+   * them), so that its container settings are its own.
+   *
+   * @throws IllegalArgumentException when the name is taken or not of the form {@code train-model}
+   */
   public Task task(String name, ContainerComponent component) {
+    Objects.requireNonNull(name, "name");
     Objects.requireNonNull(component, "component");
+    if (!TASK_NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          "task name '" + name + "' must be lower-case letters, digits and '-' (e.g. train-model)");
+    }
     if (tasks.containsKey(name)) {
       throw new IllegalArgumentException(
           "pipeline '" + this.name + "' already has a task '" + name + "'");
@@ -128,8 +146,22 @@ public final class Pipeline {
     return t;
   }
 
-  /** Makes a task's output a pipeline output called {@code name}. */
+  /**
+   * Makes a task's output a pipeline output called {@code name}.
+   *
+   * @throws IllegalArgumentException when the name is taken or the task is of another pipeline
+   */
   public Pipeline output(String name, Task.Output output) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(output, "output");
+    if (tasks.get(output.task().name) != output.task()) {
+      throw new IllegalArgumentException(
+          "output '"
+              + output.key()
+              + "' is of task '"
+              + output.task().name
+              + "' of another pipeline");
+    }
     if (outputs.putIfAbsent(name, output) != null) {
       throw new IllegalArgumentException(
           "pipeline '" + this.name + "' already has an output '" + name + "'");
@@ -141,26 +173,33 @@ public final class Pipeline {
    * The compiled pipeline.
    *
    * @throws ValidationException listing every problem (a required input without a value, ...)
+   * @throws IllegalStateException when there are no tasks or a component lacks its image or command
    */
   public PipelineDocument build() {
-    Map<ContainerComponent, String> keys = new IdentityHashMap<>();
+    if (tasks.isEmpty()) {
+      throw new IllegalStateException(
+          "pipeline '" + name + "' has no tasks; add one with task(name, component)");
+    }
     Map<String, ComponentSpec> components = new LinkedHashMap<>();
     Map<String, ExecutorSpec> executors = new LinkedHashMap<>();
     Map<String, PipelineTaskSpec> taskSpecs = new LinkedHashMap<>();
     for (Task t : tasks.values()) {
-      String key = keys.get(t.component);
-      if (key == null) {
-        String base = t.component.name;
-        String suffix = "";
-        for (int n = 2; components.containsKey("comp-" + base + suffix); n++) {
-          suffix = "-" + n;
-        }
-        key = "comp-" + base + suffix;
-        String exec = "exec-" + base + suffix;
-        keys.put(t.component, key);
-        components.put(key, t.component.toSpec(exec));
-        executors.put(exec, new ExecutorSpec(t.component.toContainer(), null, null, null));
+      String missing = t.component.incomplete();
+      if (missing != null) {
+        throw new IllegalStateException(missing + " (used by task '" + t.name + "')");
       }
+      String base = t.component.name;
+      String suffix = "";
+      for (int n = 2;
+          components.containsKey("comp-" + base + suffix)
+              || executors.containsKey("exec-" + base + suffix);
+          n++) {
+        suffix = "-" + n;
+      }
+      String key = "comp-" + base + suffix;
+      String exec = "exec-" + base + suffix;
+      components.put(key, t.component.toSpec(exec));
+      executors.put(exec, new ExecutorSpec(t.component.toContainer(t.overrides), null, null, null));
       taskSpecs.put(t.name, t.toSpec(key));
     }
     Map<String, OutputParameterSpec> outParams = new LinkedHashMap<>();

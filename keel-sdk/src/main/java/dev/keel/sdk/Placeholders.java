@@ -54,8 +54,16 @@ public final class Placeholders {
     return "{{$}}";
   }
 
-  /** One argv entry made of the parts joined; parts may be placeholders. */
+  /**
+   * One argv entry made of the parts joined; parts may be placeholders. KFP's {@code
+   * ConcatPlaceholder}: {@code {"Concat": ["prefix-", "{{$.inputs.parameters['x']}}"]}}.
+   *
+   * @throws IllegalArgumentException when there are no parts
+   */
   public static String concat(String... parts) {
+    if (parts.length == 0) {
+      throw new IllegalArgumentException("concat needs at least one part");
+    }
     ObjectNode n = Json.json().createObjectNode();
     ArrayNode items = n.putArray("Concat");
     for (String p : parts) {
@@ -65,10 +73,22 @@ public final class Placeholders {
   }
 
   /**
-   * {@code then} when input {@code inputName} has a value, else {@code otherwise}; each expands to
-   * zero or more argv entries.
+   * {@code then} when optional input {@code inputName} has a value, nothing otherwise. KFP's {@code
+   * IfPresentPlaceholder} without {@code else_}.
+   */
+  public static String ifPresent(String inputName, List<String> then) {
+    return ifPresent(inputName, then, null);
+  }
+
+  /**
+   * {@code then} when optional input {@code inputName} has a value, else {@code otherwise}; each
+   * expands to zero or more argv entries. KFP's {@code IfPresentPlaceholder}: {@code {"IfPresent":
+   * {"InputName": "x", "Then": [...], "Else": [...]}}}; an empty or null {@code otherwise} is left
+   * out.
    */
   public static String ifPresent(String inputName, List<String> then, List<String> otherwise) {
+    java.util.Objects.requireNonNull(inputName, "inputName");
+    java.util.Objects.requireNonNull(then, "then");
     ObjectNode n = Json.json().createObjectNode();
     ObjectNode body = n.putObject("IfPresent");
     body.put("InputName", inputName);
@@ -93,10 +113,8 @@ public final class Placeholders {
   private static void write(JsonNode node, StringBuilder sb) {
     if (node.isObject()) {
       sb.append('{');
-      var it = node.fields();
       boolean first = true;
-      while (it.hasNext()) {
-        var e = it.next();
+      for (var e : node.properties()) {
         sb.append(first ? "" : ", ").append(Json.write(e.getKey())).append(": ");
         write(e.getValue(), sb);
         first = false;
