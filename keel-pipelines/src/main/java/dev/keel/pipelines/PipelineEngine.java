@@ -1,8 +1,6 @@
 package dev.keel.pipelines;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.core.Ids;
 import dev.keel.core.Json;
@@ -13,6 +11,7 @@ import dev.keel.pipelines.spec.KubernetesExecutorConfig;
 import dev.keel.pipelines.spec.ParameterSpec;
 import dev.keel.pipelines.spec.PipelineDocument;
 import dev.keel.pipelines.spec.PipelineSpecReader;
+import dev.keel.pipelines.spec.PipelineSpecWriter;
 import dev.keel.runtime.WorkloadRuntime;
 import dev.keel.store.RunRecord;
 import dev.keel.store.Store;
@@ -47,9 +46,6 @@ import java.util.concurrent.TimeUnit;
  * #resume(String)} once its lease has expired or its process is known to be dead.
  */
 public final class PipelineEngine implements AutoCloseable {
-  private static final ObjectMapper SPEC_JSON =
-      Json.json().copy().setSerializationInclusion(JsonInclude.Include.NON_NULL);
-
   private final Store store;
   private final WorkloadRuntime runtime;
   private final Path dataDir;
@@ -136,8 +132,8 @@ public final class PipelineEngine implements AutoCloseable {
             displayName,
             doc.spec().pipelineInfo() == null ? null : doc.spec().pipelineInfo().description(),
             name,
-            specJson(doc.spec()),
-            doc.platform() == null ? null : specJson(doc.platform()),
+            Json.write(PipelineSpecWriter.toTree(doc.spec())),
+            doc.platform() == null ? null : Json.write(PipelineSpecWriter.toTree(doc.platform())),
             Json.write(runtimeConfig),
             RunState.PENDING.name(),
             null,
@@ -368,14 +364,6 @@ public final class PipelineEngine implements AutoCloseable {
     }
     if (!problems.isEmpty()) {
       throw new ValidationException(problems);
-    }
-  }
-
-  private static String specJson(Object spec) {
-    try {
-      return SPEC_JSON.writeValueAsString(spec);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
     }
   }
 
