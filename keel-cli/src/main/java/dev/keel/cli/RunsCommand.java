@@ -180,6 +180,13 @@ final class RunsCommand implements Runnable {
               t.state(), d, t.attempt(), t.path(), t.error() == null ? "" : "  " + t.error());
         }
         RunCommand.printOutputs(r);
+        var events = store.runEvents().listByRun(r.id());
+        if (!events.isEmpty()) {
+          System.out.println("events:");
+          for (var e : events) {
+            System.out.printf("  %s  %-7s  %s%n", e.createdAt(), e.type(), e.message());
+          }
+        }
         return 0;
       }
     }

@@ -85,6 +85,10 @@ class CrashResumeIT {
     assertThat(lines).filteredOn("c"::equals).hasSize(1);
 
     var list = KeelProcess.run(data, "runs", "list", "-o", "json");
+    String runId = Json.parse(list.out()).path("runs").get(0).path("run_id").asText();
+    assertThat(KeelProcess.run(data, "runs", "get", runId).out())
+        .contains("events:")
+        .contains("resuming run " + runId);
     JsonNode run = Json.parse(list.out()).path("runs").get(0);
     assertThat(run.path("state").asText()).isEqualTo("SUCCEEDED");
     JsonNode tasks = run.at("/run_details/task_details");

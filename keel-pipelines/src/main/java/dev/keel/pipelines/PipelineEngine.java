@@ -13,6 +13,7 @@ import dev.keel.pipelines.spec.PipelineDocument;
 import dev.keel.pipelines.spec.PipelineSpecReader;
 import dev.keel.pipelines.spec.PipelineSpecWriter;
 import dev.keel.runtime.WorkloadRuntime;
+import dev.keel.store.RunEventRecord;
 import dev.keel.store.RunRecord;
 import dev.keel.store.Store;
 import dev.keel.store.TaskRecord;
@@ -194,7 +195,7 @@ public final class PipelineEngine implements AutoCloseable {
     }
     List<TaskRecord> tasks = store.tasks().listByRun(runId);
     PipelineDocument doc = PipelineSpecReader.fromTree(pipelineTree(run));
-    listener.note(runId, "resuming run " + runId);
+    event(runId, "Normal", "resuming run " + runId + " (its previous owner is gone)");
     start(run, doc, tasks);
     return true;
   }
@@ -281,7 +282,7 @@ public final class PipelineEngine implements AutoCloseable {
     }
     store.runs().updateState(runId, RunState.RUNNING.name(), null, now, null);
     run = store.runs().get(runId).orElseThrow();
-    listener.note(runId, "retrying run " + runId);
+    event(runId, "Normal", "retrying run " + runId + ": failed and not-run tasks run again");
     start(run, PipelineSpecReader.fromTree(pipelineTree(run)), kept);
   }
 
@@ -440,6 +441,19 @@ public final class PipelineEngine implements AutoCloseable {
 
   void schedule(RunExecution exec, Runnable r, Duration delay) {
     timers.schedule(() -> post(exec, r), delay.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Records what the engine did to a run (type {@code Normal} or {@code Warning}) in the run's
+   * events and tells the listener. Recording is best effort: a store error does not stop a run.
+   */
+  void event(String runId, String type, String message) {
+    try {
+      store.runEvents().insert(new RunEventRecord(Ids.newId(), runId, now(), type, message));
+    } catch (RuntimeException e) {
+      listener.note(runId, "could not record an event: " + e.getMessage());
+    }
+    listener.note(runId, message);
   }
 
   Store store() {

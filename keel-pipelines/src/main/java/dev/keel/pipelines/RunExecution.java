@@ -124,9 +124,8 @@ final class RunExecution {
     }
     var k8s = doc.platform().platforms().kubernetes();
     if (k8s.pipelineConfig() != null && !k8s.pipelineConfig().isEmpty()) {
-      engine
-          .listener()
-          .note(run.id(), "platform pipelineConfig is not applied when running locally");
+      engine.event(
+          run.id(), "Warning", "platform pipelineConfig is not applied when running locally");
     }
     if (k8s.deploymentSpec() == null) {
       return;
@@ -146,15 +145,14 @@ final class RunExecution {
                           if (set
                               && !e.getKey().equals("secretAsEnv")
                               && !e.getKey().equals("activeDeadlineSeconds")) {
-                            engine
-                                .listener()
-                                .note(
-                                    run.id(),
-                                    "platform setting "
-                                        + e.getKey()
-                                        + " of "
-                                        + label
-                                        + " is accepted but not applied when running locally");
+                            engine.event(
+                                run.id(),
+                                "Warning",
+                                "platform setting "
+                                    + e.getKey()
+                                    + " of "
+                                    + label
+                                    + " is accepted but not applied when running locally");
                           }
                         }));
   }
@@ -211,7 +209,7 @@ final class RunExecution {
         outputs = TaskExec.io(p, a);
       } catch (TaskFailure e) {
         end = RunState.FAILED;
-        engine.listener().note(run.id(), "pipeline outputs: " + e.getMessage());
+        engine.event(run.id(), "Warning", "pipeline outputs: " + e.getMessage());
       }
       engine.store().runs().setOutputs(run.id(), Json.write(outputs));
     }
@@ -1245,21 +1243,20 @@ final class RunExecution {
       Duration delay = backoff(retry, t.attempt);
       t.error = error;
       engine.store().tasks().update(t.toRecord(run.id()));
-      engine
-          .listener()
-          .note(
-              run.id(),
-              "task "
-                  + t.path
-                  + " failed ("
-                  + error
-                  + "); retry "
-                  + t.attempt
-                  + " of "
-                  + max
-                  + " in "
-                  + delay.toMillis()
-                  + " ms");
+      engine.event(
+          run.id(),
+          "Normal",
+          "task "
+              + t.path
+              + " failed ("
+              + error
+              + "); retry "
+              + t.attempt
+              + " of "
+              + max
+              + " in "
+              + delay.toMillis()
+              + " ms");
       engine.schedule(
           this,
           () -> {
@@ -1485,7 +1482,7 @@ final class RunExecution {
     if (wasRunning) {
       int killed = LocalRuntime.killTagged("KEEL_RUN_ID", run.id());
       if (killed > 0) {
-        engine.listener().note(run.id(), "killed " + killed + " leftover process(es) of this run");
+        engine.event(run.id(), "Warning", "killed " + killed + " leftover process(es) of this run");
       }
     }
   }

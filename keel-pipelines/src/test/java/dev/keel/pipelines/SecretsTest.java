@@ -52,7 +52,14 @@ class SecretsTest {
 
   @Test
   void unsupported_platform_settings_are_reported_not_dropped() throws Exception {
-    f.run(PipelineSpecReader.read(EngineFixture.conformance("pipeline_with_volume.yaml")));
+    RunRecord run =
+        f.run(PipelineSpecReader.read(EngineFixture.conformance("pipeline_with_volume.yaml")));
     assertThat(f.notes).anyMatch(n -> n.contains("pvcMount") && n.contains("not applied"));
+    assertThat(f.store.runEvents().listByRun(run.id()))
+        .anyMatch(
+            e ->
+                e.type().equals("Warning")
+                    && e.message().contains("pvcMount")
+                    && e.message().contains("not applied"));
   }
 }

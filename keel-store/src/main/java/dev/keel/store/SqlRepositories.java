@@ -31,6 +31,7 @@ final class SqlRepositories implements Tx {
   final ArtifactsSql artifacts = new ArtifactsSql();
   final EventsSql events = new EventsSql();
   final SecretsSql secrets = new SecretsSql();
+  final RunEventsSql runEvents = new RunEventsSql();
 
   SqlRepositories(Db db, Dialect dialect) {
     this.db = db;
@@ -74,6 +75,11 @@ final class SqlRepositories implements Tx {
   @Override
   public Secrets secrets() {
     return secrets;
+  }
+
+  @Override
+  public RunEvents runEvents() {
+    return runEvents;
   }
 
   // ------------------------------------------------------------------ helpers
@@ -752,6 +758,7 @@ final class SqlRepositories implements Tx {
                 .execute();
             h.createUpdate("DELETE FROM artifacts WHERE run_id = :id").bind("id", id).execute();
             h.createUpdate("DELETE FROM tasks WHERE run_id = :id").bind("id", id).execute();
+            h.createUpdate("DELETE FROM run_events WHERE run_id = :id").bind("id", id).execute();
             return h.createUpdate("DELETE FROM runs WHERE id = :id").bind("id", id).execute();
           });
     }
@@ -1060,6 +1067,43 @@ final class SqlRepositories implements Tx {
               args("ns", namespace, "name", name),
               null)
           == 1;
+    }
+  }
+
+  // ------------------------------------------------------------------ run events
+
+  final class RunEventsSql implements RunEvents {
+    @Override
+    public void insert(RunEventRecord e) {
+      exec(
+          "INSERT INTO run_events (id, run_id, created_at, type, message)"
+              + " VALUES (:id, :run, :c, :type, :msg)",
+          args(
+              "id",
+              e.id(),
+              "run",
+              e.runId(),
+              "c",
+              millis(e.createdAt()),
+              "type",
+              e.type(),
+              "msg",
+              e.message()),
+          "event " + e.id() + " already exists");
+    }
+
+    @Override
+    public List<RunEventRecord> listByRun(String runId) {
+      return query(
+          "SELECT * FROM run_events WHERE run_id = :run ORDER BY created_at, id",
+          args("run", runId),
+          (rs, ctx) ->
+              new RunEventRecord(
+                  rs.getString("id"),
+                  rs.getString("run_id"),
+                  instant(rs, "created_at"),
+                  rs.getString("type"),
+                  rs.getString("message")));
     }
   }
 }

@@ -20,4 +20,6 @@ public interface Tx {
   Events events();
 
   Secrets secrets();
+
+  RunEvents runEvents();
 }

@@ -336,6 +336,20 @@ abstract class StoreContract {
   }
 
   @Test
+  void run_events_are_listed_oldest_first_and_go_with_their_run() {
+    store.runs().insert(run("r1", "ns", "pipe", T0, "RUNNING"));
+    store
+        .runEvents()
+        .insert(new RunEventRecord("e2", "r1", T0.plusSeconds(2), "Warning", "second"));
+    store.runEvents().insert(new RunEventRecord("e1", "r1", T0.plusSeconds(1), "Normal", "first"));
+    assertThat(store.runEvents().listByRun("r1"))
+        .extracting(RunEventRecord::message)
+        .containsExactly("first", "second");
+    store.runs().delete("r1");
+    assertThat(store.runEvents().listByRun("r1")).isEmpty();
+  }
+
+  @Test
   void secrets_are_created_replaced_listed_and_deleted_per_namespace() {
     store.secrets().put("ns", "db", java.util.Map.of("user", "u1", "password", "p1"), T0);
     store.secrets().put("ns", "db", java.util.Map.of("user", "u2"), T0);
