@@ -295,22 +295,26 @@ final class RunsCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      try (Store store = storeOptions.open()) {
-        find(store, runId);
-      }
       Progress progress = progressFor(storeOptions, runId);
       try (Session s = new Session(storeOptions, parallelism, imageMap, true, progress)) {
         s.engine.retry(runId);
         RunRecord r = s.engine.await(runId);
         progress.close();
-        System.out.println(
-            "run " + runId + " " + r.state() + (r.error() == null ? "" : ": " + r.error()));
+        int code = ended(r);
         RunCommand.printOutputs(r);
-        return RunState.SUCCEEDED.name().equals(r.state()) ? 0 : 1;
+        return code;
       }
     }
   }
 
+  /** Prints how a run ended; its exit code: 0 only when it SUCCEEDED. */
+  static int ended(RunRecord r) {
+    System.out.println(
+        "run " + r.id() + " " + r.state() + (r.error() == null ? "" : ": " + r.error()));
+    return RunState.SUCCEEDED.name().equals(r.state()) ? 0 : 1;
+  }
+
+  /** Live progress for a stored run; fails naming the run when there is none. */
   static Progress progressFor(StoreOptions options, String runId) {
     try (Store store = options.open()) {
       RunRecord r = find(store, runId);
@@ -383,11 +387,7 @@ final class RunsCommand implements Runnable {
         for (String id : taken) {
           RunRecord r = s.engine.await(id);
           progress.close();
-          System.out.println(
-              "run " + id + " " + r.state() + (r.error() == null ? "" : ": " + r.error()));
-          if (!RunState.SUCCEEDED.name().equals(r.state())) {
-            code = 1;
-          }
+          code = Math.max(code, ended(r));
         }
         return code;
       }

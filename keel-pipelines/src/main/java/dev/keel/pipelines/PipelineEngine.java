@@ -8,10 +8,10 @@ import dev.keel.core.Problem;
 import dev.keel.core.ValidationException;
 import dev.keel.pipelines.spec.ExecutorSpec;
 import dev.keel.pipelines.spec.KubernetesExecutorConfig;
-import dev.keel.pipelines.spec.ParameterSpec;
 import dev.keel.pipelines.spec.PipelineDocument;
 import dev.keel.pipelines.spec.PipelineSpecReader;
 import dev.keel.pipelines.spec.PipelineSpecWriter;
+import dev.keel.pipelines.spec.PipelineValidator;
 import dev.keel.runtime.WorkloadRuntime;
 import dev.keel.store.RunEventRecord;
 import dev.keel.store.RunRecord;
@@ -343,26 +343,8 @@ public final class PipelineEngine implements AutoCloseable {
         finishedAt);
   }
 
-  private void checkParameters(PipelineDocument doc, Map<String, JsonNode> given) {
-    List<Problem> problems = new ArrayList<>();
-    var defs = doc.spec().root() == null ? null : doc.spec().root().inputDefinitions();
-    Map<String, ParameterSpec> params = defs == null ? Map.of() : defs.parameters();
-    for (String name : given.keySet()) {
-      if (!params.containsKey(name)) {
-        problems.add(
-            new Problem("parameters." + name, "the pipeline has no parameter '" + name + "'"));
-      }
-    }
-    for (Map.Entry<String, ParameterSpec> e : params.entrySet()) {
-      if (!given.containsKey(e.getKey())
-          && e.getValue().defaultValue() == null
-          && !Boolean.TRUE.equals(e.getValue().isOptional())) {
-        problems.add(
-            new Problem(
-                "parameters." + e.getKey(),
-                "required parameter '" + e.getKey() + "' has no value and no default"));
-      }
-    }
+  private static void checkParameters(PipelineDocument doc, Map<String, JsonNode> given) {
+    List<Problem> problems = PipelineValidator.checkRunParameters(doc, given);
     if (!problems.isEmpty()) {
       throw new ValidationException(problems);
     }
