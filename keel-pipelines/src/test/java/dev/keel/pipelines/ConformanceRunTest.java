@@ -9,9 +9,6 @@ import dev.keel.store.RunRecord;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -20,20 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * whose programs exist here succeed; the ones that need their authors' images fail at that task,
  * naming what is missing.
  */
-class ConformanceRunTest {
-  @TempDir Path dir;
-  EngineFixture f;
-
-  @BeforeEach
-  void setUp() {
-    f = new EngineFixture(dir);
-  }
-
-  @AfterEach
-  void tearDown() {
-    f.close();
-  }
-
+class ConformanceRunTest extends EngineTests {
   /**
    * Every pipeline in KFP's conformance folder: the expected outcome on a laptop, and for a failure
    * the words that must name its cause. docs/conformance.md explains each failure.

@@ -9,26 +9,10 @@ import dev.keel.store.TaskRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Conditions, ParallelFor with collected outputs, and exit handlers, in KFP's compiled shapes. */
-class ControlFlowTest {
-  @TempDir Path dir;
-  EngineFixture f;
-
-  @BeforeEach
-  void setUp() {
-    f = new EngineFixture(dir);
-  }
-
-  @AfterEach
-  void tearDown() {
-    f.close();
-  }
-
+class ControlFlowTest extends EngineTests {
   static final String LOOP =
       """
       pipelineInfo: {name: control-flow}

@@ -15,25 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class EngineTest {
-  @TempDir Path dir;
-  EngineFixture f;
-
-  @BeforeEach
-  void setUp() {
-    f = new EngineFixture(dir);
-  }
-
-  @AfterEach
-  void tearDown() {
-    f.close();
-  }
-
+class EngineTest extends EngineTests {
   static final String TWO_STEP =
       """
       pipelineInfo: {name: two-step}

@@ -9,26 +9,10 @@ import dev.keel.store.TaskRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Placeholders and the executor contract, seen from inside a real process. */
-class PlaceholdersRunTest {
-  @TempDir Path dir;
-  EngineFixture f;
-
-  @BeforeEach
-  void setUp() {
-    f = new EngineFixture(dir);
-  }
-
-  @AfterEach
-  void tearDown() {
-    f.close();
-  }
-
+class PlaceholdersRunTest extends EngineTests {
   static final String SHOW =
       """
       pipelineInfo: {name: placeholders}

@@ -8,26 +8,10 @@ import dev.keel.store.RunRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** KFP lightweight Python components, run offline with Keel's kfp runtime. */
-class PythonComponentsTest {
-  @TempDir Path dir;
-  EngineFixture f;
-
-  @BeforeEach
-  void setUp() {
-    f = new EngineFixture(dir);
-  }
-
-  @AfterEach
-  void tearDown() {
-    f.close();
-  }
-
+class PythonComponentsTest extends EngineTests {
   static String addNumbers() throws Exception {
     return Files.readString(EngineFixture.conformance("add_numbers.yaml"));
   }

@@ -4,29 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keel.pipelines.spec.PipelineSpecReader;
 import dev.keel.store.RunRecord;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** kfp-kubernetes secretAsEnv, served from Keel's secret store. */
-class SecretsTest {
-  @TempDir Path dir;
-  EngineFixture f;
-
-  @BeforeEach
-  void setUp() {
-    f = new EngineFixture(dir);
-  }
-
-  @AfterEach
-  void tearDown() {
-    f.close();
-  }
-
+class SecretsTest extends EngineTests {
   @Test
   void secrets_named_by_constant_input_and_task_output_reach_the_environment() throws Exception {
     Instant now = Instant.now();
