@@ -2,6 +2,9 @@
 # Per-step overhead of a local DAG engine: Keel against GNU make and Snakemake on the same DAG of
 # N no-op steps with fan-out/fan-in (start -> s1..sN -> end). Each step touches one file.
 # Per-step overhead = (T(N) - T(1)) / (N - 1), medians of RUNS runs, so start-up cancels out.
+# Every run gets a fresh folder and nothing is deleted until the end: on ext4 without a journal,
+# files made just after thousands were deleted cost several times more (the inode allocator skips
+# recently freed inodes), which would charge one tool for the clean-up of the run before it.
 # Usage: bench/dag.sh [N]    (N defaults to 200; RUNS=5, J=cores)
 set -euo pipefail
 N=${1:-200}
@@ -34,9 +37,8 @@ time_keel() { # n -> median ms
   local f="$W/dag-$n.yaml"
   gen_keel_dag "$n" "$f"
   for ((r = 0; r < RUNS; r++)); do
-    rm -rf "$W/keel-data"
-    local t0; t0=$(now_ms)
-    "$repo/keel" run "$f" --data-dir "$W/keel-data" --parallelism "$J" > "$W/keel.out" 2>&1 \
+    local d="$W/keel-data-$n-$r" t0; t0=$(now_ms)
+    "$repo/keel" run "$f" --data-dir "$d" --parallelism "$J" > "$W/keel.out" 2>&1 \
       || { cat "$W/keel.out" >&2; exit 1; }
     echo $(( $(now_ms) - t0 ))
   done | median
@@ -47,7 +49,8 @@ time_make() {
   local f="$W/Makefile.$n"
   gen_make "$n" "$f"
   for ((r = 0; r < RUNS; r++)); do
-    (cd "$W" && rm -rf out && t0=$(now_ms) && make -s -j"$J" -f "$f" && echo $(( $(now_ms) - t0 )))
+    mkdir "$W/make-$n-$r"
+    (cd "$W/make-$n-$r" && t0=$(now_ms) && make -s -j"$J" -f "$f" && echo $(( $(now_ms) - t0 )))
   done | median
 }
 
@@ -71,7 +74,8 @@ rule end:
     shell: "touch {output}"
 SMK
   for ((r = 0; r < RUNS; r++)); do
-    (cd "$W/smk" && rm -rf out .snakemake && t0=$(now_ms) \
+    mkdir "$W/smk-$n-$r" && cp "$W/smk/Snakefile" "$W/smk-$n-$r/"
+    (cd "$W/smk-$n-$r" && t0=$(now_ms) \
       && snakemake -c"$J" --quiet all --config n="$n" > /dev/null 2>&1 && echo $(( $(now_ms) - t0 )))
   done | median
 }

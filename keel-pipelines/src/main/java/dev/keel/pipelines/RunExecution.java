@@ -955,7 +955,8 @@ final class RunExecution {
       throw new TaskFailure("cannot prepare output folders: " + e.getMessage());
     }
     PlaceholderScope scope = new PlaceholderScope(t, outArtifacts, outParamFiles, outputFile, null);
-    scope.executorInput = Json.write(executorInput(t, outArtifacts, outParamFiles, outputFile));
+    // most commands never use {{$}}: the executor input is written only when one does
+    scope.executorInputSource = () -> executorInput(t, outArtifacts, outParamFiles, outputFile);
     List<String> command = Placeholders.expandArgv(container.command(), scope);
     List<String> args = Placeholders.expandArgv(container.args(), scope);
     String image = Placeholders.expand(container.image() == null ? "" : container.image(), scope);
@@ -1297,7 +1298,9 @@ final class RunExecution {
       String outputFile) {
     JsonNode executorOutput = null;
     try {
-      String text = Files.readString(Path.of(outputFile));
+      // most programs write none: a stat is far cheaper than the exception of a failed open
+      Path file = Path.of(outputFile);
+      String text = Files.isRegularFile(file) ? Files.readString(file) : "";
       if (!text.isBlank()) {
         executorOutput = Json.parse(text);
       }
@@ -1503,6 +1506,7 @@ final class RunExecution {
     private final Map<String, String> outParamFiles;
     private final String outputFile;
     String executorInput;
+    java.util.function.Supplier<JsonNode> executorInputSource;
 
     PlaceholderScope(
         TaskExec t,
@@ -1544,6 +1548,9 @@ final class RunExecution {
 
     @Override
     public String executorInput() {
+      if (executorInput == null && executorInputSource != null) {
+        executorInput = Json.write(executorInputSource.get());
+      }
       return executorInput == null ? "{}" : executorInput;
     }
 

@@ -156,6 +156,10 @@ final class SqlRepositories implements Tx {
   }
 
   private static int update(Handle h, String sql, Map<String, Object> params) {
+    Integer plain = PlainUpdate.run(h, sql, params);
+    if (plain != null) {
+      return plain;
+    }
     Update u = h.createUpdate(sql);
     params.forEach(u::bind);
     return u.execute();

@@ -32,6 +32,10 @@ public final class Store implements Tx, AutoCloseable {
     this.dataSource = dataSource;
     this.dialect = dialect;
     this.jdbi = Jdbi.create(dataSource);
+    if (dialect == Dialect.SQLITE) {
+      // one long-lived connection runs the same few statements over and over
+      jdbi.setStatementBuilderFactory(conn -> new StatementCache());
+    }
     this.shared = dialect == Dialect.SQLITE ? new Db.Shared(jdbi) : null;
     this.repos = new SqlRepositories(shared != null ? shared : new Db.Pooled(jdbi), dialect);
   }
@@ -64,6 +68,9 @@ public final class Store implements Tx, AutoCloseable {
       // a transaction takes the write lock when it begins, waiting up to busy_timeout for another
       // process; a deferred one that read first would fail at once when it came to write
       cfg.addDataSourceProperty("transaction_mode", "IMMEDIATE");
+      // ids are made by Keel, never by the database: skip the driver's last_insert_rowid() query
+      // after every insert
+      cfg.addDataSourceProperty("jdbc.get_generated_keys", "false");
     } else if (url.startsWith("jdbc:postgresql:")) {
       dialect = Dialect.POSTGRES;
       cfg.setMaximumPoolSize(8);

@@ -39,6 +39,32 @@ class SqliteStoreTest extends StoreContract {
     assertThat(pragma("busy_timeout")).isEqualTo("10000");
   }
 
+  @Test
+  void a_cached_statement_in_use_is_not_handed_out_twice() {
+    store.runs().insert(run("r1", "ns", "pipe", T0, "RUNNING"));
+    store.runs().insert(run("r2", "ns", "pipe", T0.plusSeconds(1), "RUNNING"));
+    String sql = "SELECT id FROM runs WHERE namespace = :ns ORDER BY id";
+    List<String> pairs =
+        store.withHandle(
+            h -> {
+              // the same SQL runs again while the outer query's rows are still being read
+              try (var outer = h.createQuery(sql).bind("ns", "ns").mapTo(String.class).stream()) {
+                return outer
+                    .map(
+                        id ->
+                            id
+                                + ":"
+                                + h.createQuery(sql).bind("ns", "ns").mapTo(String.class).list())
+                    .toList();
+              }
+            });
+    assertThat(pairs).containsExactly("r1:[r1, r2]", "r2:[r1, r2]");
+    // and a third use finds the statement reset, not half-read
+    List<String> again =
+        store.withHandle(h -> h.createQuery(sql).bind("ns", "ns").mapTo(String.class).list());
+    assertThat(again).containsExactly("r1", "r2");
+  }
+
   private String pragma(String name) {
     return store.withHandle(
         h -> h.createQuery("PRAGMA " + name).mapTo(String.class).one().toLowerCase());
