@@ -678,6 +678,7 @@ final class RunExecution {
 
   private void resolveInputs(TaskExec t) {
     DagExec dag = t.parent;
+    t.inputsChanging();
     t.inputParams.clear();
     t.inputArtifacts.clear();
     if (t.spec.inputs() != null) {
@@ -919,7 +920,9 @@ final class RunExecution {
     String outputFile = taskDir.resolve("executor_output.json").toString();
     List<Path> folders = new ArrayList<>();
     try {
-      Files.deleteIfExists(Path.of(outputFile));
+      if (t.attempt > 1) {
+        Files.deleteIfExists(Path.of(outputFile)); // what an earlier attempt wrote
+      }
       var outs = t.component.outputDefinitions();
       if (outs != null) {
         if (!outs.artifacts().isEmpty()) {

@@ -45,6 +45,10 @@ final class TaskExec {
 
   Map<String, JsonNode> inputParams = new LinkedHashMap<>();
   Map<String, List<ArtifactRef>> inputArtifacts = new LinkedHashMap<>();
+
+  /** The inputs as stored, made once: they do not change between a task's records. */
+  private String inputsJson;
+
   Map<String, JsonNode> outputParams = new LinkedHashMap<>();
   Map<String, List<ArtifactRef>> outputArtifacts = new LinkedHashMap<>();
 
@@ -84,7 +88,7 @@ final class TaskExec {
         attempt,
         fingerprint,
         cachedFromTaskId,
-        Json.write(io(inputParams, inputArtifacts)),
+        inputsJson(),
         Json.write(io(outputParams, outputArtifacts)),
         error,
         workloadId,
@@ -94,6 +98,18 @@ final class TaskExec {
         createdAt,
         startedAt,
         finishedAt);
+  }
+
+  private String inputsJson() {
+    if (inputsJson == null) {
+      inputsJson = Json.write(io(inputParams, inputArtifacts));
+    }
+    return inputsJson;
+  }
+
+  /** To call before the inputs change (they are resolved again). */
+  void inputsChanging() {
+    inputsJson = null;
   }
 
   /** Restores what a stored record says about this task. */
@@ -112,6 +128,7 @@ final class TaskExec {
     startedAt = r.startedAt();
     finishedAt = r.finishedAt();
     recorded = true;
+    inputsJson = null;
     readIo(r.inputs(), inputParams, inputArtifacts);
     readIo(r.outputs(), outputParams, outputArtifacts);
   }

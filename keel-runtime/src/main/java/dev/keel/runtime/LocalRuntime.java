@@ -117,7 +117,7 @@ public final class LocalRuntime implements WorkloadRuntime {
     return w;
   }
 
-  private void execute(LocalWorkload w) {
+  void execute(LocalWorkload w) {
     try {
       pool.execute(w::run);
     } catch (RejectedExecutionException e) {
@@ -176,6 +176,17 @@ public final class LocalRuntime implements WorkloadRuntime {
 
   /** Called when a workload ends: frees its share and starts what now fits. */
   void released(LocalWorkload w) {
+    for (LocalWorkload next : release(w)) {
+      execute(next);
+    }
+  }
+
+  /**
+   * Frees {@code w}'s share and admits what now fits, returning those for the caller to start: a
+   * workload's own thread, free once its process has ended, runs the first itself rather than
+   * waking another.
+   */
+  List<LocalWorkload> release(LocalWorkload w) {
     List<LocalWorkload> toStart = new ArrayList<>();
     synchronized (this) {
       if (running.remove(w)) {
@@ -196,9 +207,7 @@ public final class LocalRuntime implements WorkloadRuntime {
         head.queued(waitReason(head));
       }
     }
-    for (LocalWorkload next : toStart) {
-      execute(next);
-    }
+    return toStart;
   }
 
   /** Removes a queued workload; false when it was already admitted. */

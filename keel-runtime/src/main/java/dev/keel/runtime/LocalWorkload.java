@@ -108,11 +108,22 @@ final class LocalWorkload implements Workload {
     admissionNote = line;
   }
 
-  /** Starts the process and waits for it; runs on a pooled thread once admission let it in. */
+  /**
+   * Starts the process and waits for it; runs on a pooled thread once admission let it in. When it
+   * ends and frees room for queued workloads, this thread goes on with the first of them.
+   */
   void run() {
+    LocalWorkload next = this;
+    while (next != null) {
+      next = next.runOnce();
+    }
+  }
+
+  /** Runs this workload's process to its end; returns the workload to run next on this thread. */
+  private LocalWorkload runOnce() {
     Process p = start();
     if (p == null) {
-      return;
+      return null;
     }
     try {
       runtime.pool.execute(() -> pump(p.getInputStream()));
@@ -132,10 +143,15 @@ final class LocalWorkload implements Workload {
         interrupted = true;
       }
     }
-    exited(p);
+    LocalWorkload next = exited(p);
     if (interrupted) {
       Thread.currentThread().interrupt();
+      if (next != null) {
+        runtime.execute(next); // an interrupted thread should not take on more work
+        next = null;
+      }
     }
+    return next;
   }
 
   /** Prepares folders and the log and starts the process; {@code null} when it did not start. */
@@ -352,7 +368,7 @@ final class LocalWorkload implements Workload {
     }
   }
 
-  private void exited(Process p) {
+  private LocalWorkload exited(Process p) {
     try {
       if (!pumped.await(DRAIN_MILLIS, TimeUnit.MILLISECONDS)) {
         synchronized (this) {
@@ -374,7 +390,15 @@ final class LocalWorkload implements Workload {
         ended = end(Phase.FAILED, code, "Error", "exit code " + code);
       }
     }
-    completed(ended);
+    if (ended == null) {
+      return null;
+    }
+    List<LocalWorkload> toStart = runtime.release(this);
+    done.complete(ended);
+    for (int i = 1; i < toStart.size(); i++) {
+      runtime.execute(toStart.get(i));
+    }
+    return toStart.isEmpty() ? null : toStart.get(0);
   }
 
   /** Logs {@code message} and ends the workload FAILED with {@code reason}; lock held. */
