@@ -28,6 +28,15 @@ record ArtifactRef(
   }
 
   ObjectNode toJson() {
+    return toJson(uri);
+  }
+
+  /** As a program sees it: a local URI is a plain path (see {@link LocalPaths#forProgram}). */
+  ObjectNode toProgramJson() {
+    return toJson(LocalPaths.forProgram(uri));
+  }
+
+  private ObjectNode toJson(String uri) {
     ObjectNode n = Json.json().createObjectNode();
     n.put("id", id);
     n.put("name", name);

@@ -29,6 +29,20 @@ final class LocalPaths {
     return "";
   }
 
+  /**
+   * A URI as a program sees it: a local artifact's URI is its plain path, as in KFP's own local
+   * runner, so components that open {@code uri.replace('gs://', '/gcs/')} find the file; remote
+   * URIs pass unchanged.
+   */
+  static String forProgram(String uri) {
+    return uri != null && uri.startsWith("file://") ? pathOf(uri) : uri;
+  }
+
+  /** A URI a program reported, back in stored form: a plain absolute path becomes a file URI. */
+  static String fromProgram(String uri) {
+    return uri != null && uri.startsWith("/") ? uriOf(Path.of(uri)) : uri;
+  }
+
   static String uriOf(Path path) {
     return path.toAbsolutePath().normalize().toUri().toString();
   }

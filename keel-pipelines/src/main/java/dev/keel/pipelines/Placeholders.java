@@ -169,7 +169,7 @@ final class Placeholders {
           }
           if (rest.isEmpty() && (list.size() > 1 || scope.isArtifactList(name))) {
             com.fasterxml.jackson.databind.node.ArrayNode all = Json.json().createArrayNode();
-            list.forEach(r -> all.add(r.toJson()));
+            list.forEach(r -> all.add(r.toProgramJson()));
             return Json.write(all);
           }
           a = list.get(0);
@@ -180,7 +180,7 @@ final class Placeholders {
           }
         }
         if (rest.equals(".uri")) {
-          return a.uri();
+          return LocalPaths.forProgram(a.uri());
         }
         if (rest.equals(".path")) {
           return a.path();
@@ -193,7 +193,7 @@ final class Placeholders {
           return Values.text(a.metadata().get(mk.group(1)));
         }
         if (rest.isEmpty()) {
-          return Json.write(a.toJson());
+          return Json.write(a.toProgramJson());
         }
       }
     }

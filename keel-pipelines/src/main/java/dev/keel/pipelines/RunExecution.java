@@ -1172,7 +1172,7 @@ final class RunExecution {
     ObjectNode type = a.putObject("type");
     type.put("schemaTitle", r.schemaTitle());
     type.put("schemaVersion", r.schemaVersion());
-    a.put("uri", r.uri());
+    a.put("uri", LocalPaths.forProgram(r.uri()));
     a.set(
         "metadata",
         r.metadata() == null ? Json.json().createObjectNode() : r.metadata().deepCopy());
@@ -1341,7 +1341,7 @@ final class RunExecution {
               : executorOutput.path("artifacts").path(e.getKey()).path("artifacts").path(0);
       if (produced != null && produced.isObject()) {
         if (produced.hasNonNull("uri") && !produced.get("uri").asText().isEmpty()) {
-          uri = produced.get("uri").asText();
+          uri = LocalPaths.fromProgram(produced.get("uri").asText());
         }
         if (produced.get("metadata") instanceof ObjectNode md) {
           metadata.setAll(md);

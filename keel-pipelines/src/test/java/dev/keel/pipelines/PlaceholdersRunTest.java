@@ -76,7 +76,12 @@ class PlaceholdersRunTest extends EngineTests {
     assertThat(args.get(3)).isEqualTo(run.id());
     assertThat(args.get(4)).startsWith("placeholders-");
     assertThat(args.get(5)).isEqualTo("show");
-    assertThat(args.get(6)).startsWith("file:/").endsWith("/show/out/0");
+    // a program sees a local artifact's URI as its plain path, as in KFP's local runner; the store
+    // keeps the file URI
+    assertThat(args.get(6)).startsWith("/").endsWith("/show/out/0");
+    assertThat(f.store.artifacts().listByTask(t.id()))
+        .singleElement()
+        .satisfies(a -> assertThat(a.uri()).isEqualTo(Path.of(args.get(6)).getParent().toUri().toString()));
     assertThat(args.get(7)).isEqualTo("$(echo not-a-shell); rm -rf /");
     JsonNode executorInput = Json.parse(args.get(8));
     assertThat(executorInput.at("/inputs/parameterValues/text1").asText()).isEqualTo("abc");
