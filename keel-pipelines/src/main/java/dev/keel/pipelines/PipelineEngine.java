@@ -483,6 +483,11 @@ public final class PipelineEngine implements AutoCloseable {
     return dataDir.resolve("artifacts");
   }
 
+  /** Where volumes made by kfp-kubernetes' CreatePVC live, one folder per namespace. */
+  Path volumeRoot() {
+    return dataDir.resolve("volumes");
+  }
+
   Path runDir(String runId) {
     return dataDir.resolve("runs").resolve(runId);
   }

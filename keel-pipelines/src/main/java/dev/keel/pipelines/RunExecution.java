@@ -491,7 +491,9 @@ final class RunExecution {
           throw new TaskFailure(
               "executor '" + t.component.executorLabel() + "' has no container or importer");
         }
-        if (exec.container() != null && exec.container().command().isEmpty()) {
+        if (exec.container() != null
+            && exec.container().command().isEmpty()
+            && LocalVolumes.step(exec.container().image()) == null) {
           throw new TaskFailure(
               "the task relies on the entrypoint of image '"
                   + exec.container().image()
@@ -523,6 +525,11 @@ final class RunExecution {
       }
       if (exec.importer() != null) {
         runImporter(t, exec.importer());
+        return;
+      }
+      LocalVolumes.Step volumeStep = LocalVolumes.step(exec.container().image());
+      if (volumeStep != null) {
+        runVolumeStep(t, volumeStep);
         return;
       }
       runContainer(t, exec.container());
@@ -816,7 +823,8 @@ final class RunExecution {
 
   /** The run's name as KFP's Argo workflow would have it: pipeline name and a short suffix. */
   private String resourceName() {
-    return run.pipelineName() + "-" + run.id().substring(0, 8);
+    // the id's last characters: its first ones are a timestamp that runs started together share
+    return run.pipelineName() + "-" + run.id().substring(run.id().length() - 8);
   }
 
   String runtimeValue(String name, TaskExec t) {
@@ -875,6 +883,31 @@ final class RunExecution {
     ArtifactRef ref = new ArtifactRef(Ids.newId(), "artifact", uri, title, version, metadata);
     t.outputArtifacts.put("artifact", List.of(ref));
     succeed(t, List.of(ref));
+  }
+
+  /**
+   * kfp-kubernetes' CreatePVC and DeletePVC, which run no program: a volume is a folder of the
+   * namespace's (see {@link LocalVolumes}).
+   */
+  private void runVolumeStep(TaskExec t, LocalVolumes.Step step) {
+    t.startedAt = engine.now();
+    record(t, TaskState.RUNNING);
+    LocalVolumes volumes = new LocalVolumes(engine.volumeRoot());
+    String message;
+    try {
+      if (step == LocalVolumes.Step.CREATE) {
+        String name = LocalVolumes.nameFor(t.inputParams, resourceName());
+        message = volumes.create(run.namespace(), name);
+        t.outputParams.put("name", TextNode.valueOf(name));
+      } else {
+        JsonNode name = t.inputParams.get("pvc_name");
+        message = volumes.delete(run.namespace(), name == null ? "" : Values.text(name));
+      }
+    } catch (IllegalArgumentException e) {
+      throw new TaskFailure(e.getMessage());
+    }
+    engine.event(run.id(), "Normal", t.path + ": " + message);
+    succeed(t, List.of());
   }
 
   private void runContainer(TaskExec t, ContainerSpec container) {

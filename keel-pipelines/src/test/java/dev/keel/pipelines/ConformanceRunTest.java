@@ -74,7 +74,7 @@ class ConformanceRunTest extends EngineTests {
         "pipeline_with_task_final_status.yaml | FAILED | Task failed | {}",
         "pipeline_with_task_using_ignore_upstream_failure.yaml | FAILED | task fail-op | {}",
         "pipeline_with_various_io_types.yaml | FAILED | gcr.io/image | {'input1': 'x'}",
-        "pipeline_with_volume.yaml | FAILED | argostub/createpvc | {}",
+        "pipeline_with_volume.yaml | FAILED | /data/file.txt | {}",
         "two_step_pipeline.yaml | FAILED | gsutil | {}"
       })
   void runs_to_the_expected_outcome(String file, String state, String missing, String params)

@@ -81,7 +81,9 @@ class PlaceholdersRunTest extends EngineTests {
     assertThat(args.get(6)).startsWith("/").endsWith("/show/out/0");
     assertThat(f.store.artifacts().listByTask(t.id()))
         .singleElement()
-        .satisfies(a -> assertThat(a.uri()).isEqualTo(Path.of(args.get(6)).getParent().toUri().toString()));
+        .satisfies(
+            a ->
+                assertThat(a.uri()).isEqualTo(Path.of(args.get(6)).getParent().toUri().toString()));
     assertThat(args.get(7)).isEqualTo("$(echo not-a-shell); rm -rf /");
     JsonNode executorInput = Json.parse(args.get(8));
     assertThat(executorInput.at("/inputs/parameterValues/text1").asText()).isEqualTo("abc");
