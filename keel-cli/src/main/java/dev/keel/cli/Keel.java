@@ -18,6 +18,9 @@ import picocli.CommandLine.Command;
       CompileCommand.class,
       RunsCommand.class,
       SecretsCommand.class,
+      UsersCommand.class,
+      TokensCommand.class,
+      ProfilesCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Keel implements Runnable {

@@ -40,6 +40,13 @@ final class KeelProcess {
   }
 
   static Result run(Path dataDir, String... args) throws Exception {
+    return runWithInput(dataDir, null, args);
+  }
+
+  /** Runs a command with {@code input} on its standard input ({@code null}: none). */
+  static Result runWithInput(Path dataDir, String input, String... args) throws Exception {
+    Path in = Files.createTempFile("keel-in", ".txt");
+    Files.writeString(in, input == null ? "" : input);
     Path out = Files.createTempFile("keel-out", ".txt");
     Path err = Files.createTempFile("keel-err", ".txt");
     List<String> cmd = new ArrayList<>();
@@ -56,7 +63,7 @@ final class KeelProcess {
             .directory(REPO.toFile())
             .redirectOutput(out.toFile())
             .redirectError(err.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+            .redirectInput(ProcessBuilder.Redirect.from(in.toFile()))
             .start();
     if (!p.waitFor(240, TimeUnit.SECONDS)) {
       p.destroyForcibly();
@@ -68,6 +75,7 @@ final class KeelProcess {
             p.exitValue(),
             Files.readString(out, StandardCharsets.UTF_8),
             Files.readString(err, StandardCharsets.UTF_8));
+    Files.deleteIfExists(in);
     Files.deleteIfExists(out);
     Files.deleteIfExists(err);
     return r;

@@ -32,9 +32,11 @@ final class SqlRepositories implements Tx {
   final EventsSql events = new EventsSql();
   final SecretsSql secrets = new SecretsSql();
   final RunEventsSql runEvents = new RunEventsSql();
+  final SqlAccess access;
 
   SqlRepositories(Db db, Dialect dialect) {
     this.db = db;
+    this.access = new SqlAccess(db);
   }
 
   @Override
@@ -82,13 +84,23 @@ final class SqlRepositories implements Tx {
     return runEvents;
   }
 
+  @Override
+  public Users users() {
+    return access.users;
+  }
+
+  @Override
+  public Profiles profiles() {
+    return access.profiles;
+  }
+
   // ------------------------------------------------------------------ helpers
 
-  private static Long millis(Instant t) {
+  static Long millis(Instant t) {
     return t == null ? null : t.toEpochMilli();
   }
 
-  private static Instant instant(ResultSet rs, String col) throws SQLException {
+  static Instant instant(ResultSet rs, String col) throws SQLException {
     long v = rs.getLong(col);
     return rs.wasNull() ? null : Instant.ofEpochMilli(v);
   }
@@ -136,7 +148,7 @@ final class SqlRepositories implements Tx {
     return db.with(h -> exec(h, sql, params, conflictMessage, missingMessage));
   }
 
-  private static int exec(
+  static int exec(
       Handle h,
       String sql,
       Map<String, Object> params,
@@ -187,7 +199,7 @@ final class SqlRepositories implements Tx {
     return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
   }
 
-  private static Map<String, Object> args(Object... kv) {
+  static Map<String, Object> args(Object... kv) {
     java.util.LinkedHashMap<String, Object> m = new java.util.LinkedHashMap<>();
     for (int i = 0; i < kv.length; i += 2) {
       m.put((String) kv[i], kv[i + 1]);

@@ -164,6 +164,16 @@ public final class Store implements Tx, AutoCloseable {
     return repos.runEvents;
   }
 
+  @Override
+  public Users users() {
+    return repos.access.users;
+  }
+
+  @Override
+  public Profiles profiles() {
+    return repos.access.profiles;
+  }
+
   /**
    * Runs {@code work} in one transaction: all of its writes commit together, or none when it throws
    * (the exception goes on to the caller). Repositories from the given {@link Tx} are bound to this

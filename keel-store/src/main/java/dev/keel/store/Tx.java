@@ -22,4 +22,8 @@ public interface Tx {
   Secrets secrets();
 
   RunEvents runEvents();
+
+  Users users();
+
+  Profiles profiles();
 }

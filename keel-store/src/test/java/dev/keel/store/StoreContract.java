@@ -2,6 +2,7 @@ package dev.keel.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.core.Ids;
@@ -966,5 +967,65 @@ abstract class StoreContract {
             .encodeToString("12345".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     assertThatThrownBy(() -> store.experiments().list("ns", 10, noSeparator))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void users_and_their_tokens_round_trip_and_go_together() {
+    store.users().insert(new UserRecord("alice", "$argon2id$x", false, T0));
+    store.users().insert(new UserRecord("root", null, true, T0));
+    assertThatThrownBy(() -> store.users().insert(new UserRecord("alice", null, false, T0)))
+        .isInstanceOf(ConflictException.class)
+        .hasMessageContaining("alice");
+    assertThat(store.users().get("alice"))
+        .contains(new UserRecord("alice", "$argon2id$x", false, T0));
+    assertThat(store.users().get("root").orElseThrow().clusterAdmin()).isTrue();
+    assertThat(store.users().list()).extracting(UserRecord::name).containsExactly("alice", "root");
+    assertThat(store.users().setPasswordHash("alice", "$argon2id$y")).isTrue();
+    assertThat(store.users().setPasswordHash("nobody", "h")).isFalse();
+    assertThat(store.users().get("alice").orElseThrow().passwordHash()).isEqualTo("$argon2id$y");
+
+    ApiTokenRecord t = new ApiTokenRecord("t1", "alice", "abc123", "laptop", T0, null);
+    store.users().insertToken(t);
+    assertThatThrownBy(
+            () ->
+                store.users().insertToken(new ApiTokenRecord("t2", "ghost", "def", "x", T0, null)))
+        .isInstanceOf(NotFoundException.class)
+        .hasMessageContaining("ghost");
+    assertThat(store.users().tokenByHash("abc123")).contains(t);
+    store.users().tokenUsed("t1", T0.plusSeconds(5));
+    assertThat(store.users().tokens("alice"))
+        .singleElement()
+        .extracting(ApiTokenRecord::lastUsedAt)
+        .isEqualTo(T0.plusSeconds(5));
+    assertThat(store.users().deleteToken("root", "t1")).isFalse(); // not root's token
+    assertThat(store.users().delete("alice")).isTrue();
+    assertThat(store.users().tokenByHash("abc123")).isEmpty();
+    assertThat(store.users().delete("alice")).isFalse();
+  }
+
+  @Test
+  void profiles_keep_one_role_per_contributor() {
+    store.profiles().insert(new ProfileRecord("team-a", "alice", "{}", T0));
+    assertThatThrownBy(() -> store.profiles().insert(new ProfileRecord("team-a", "bob", "{}", T0)))
+        .isInstanceOf(ConflictException.class);
+    store.profiles().putContributor("team-a", "bob", "view", T0);
+    store.profiles().putContributor("team-a", "bob", "edit", T0.plusSeconds(1));
+    store.profiles().putContributor("team-a", "carol", "admin", T0);
+    assertThatThrownBy(() -> store.profiles().putContributor("team-z", "bob", "view", T0))
+        .isInstanceOf(NotFoundException.class)
+        .hasMessageContaining("team-z");
+    assertThat(store.profiles().contributors("team-a"))
+        .extracting(ContributorRecord::user, ContributorRecord::role)
+        .containsExactly(tuple("bob", "edit"), tuple("carol", "admin"));
+    assertThat(store.profiles().rolesOf("bob"))
+        .extracting(ContributorRecord::profile)
+        .containsExactly("team-a");
+    assertThat(store.profiles().setQuota("team-a", "{\"cpu\":\"4\"}")).isTrue();
+    assertThat(store.profiles().get("team-a").orElseThrow().quota()).isEqualTo("{\"cpu\":\"4\"}");
+    assertThat(store.profiles().removeContributor("team-a", "bob")).isTrue();
+    assertThat(store.profiles().removeContributor("team-a", "bob")).isFalse();
+    assertThat(store.profiles().delete("team-a")).isTrue();
+    assertThat(store.profiles().rolesOf("carol")).isEmpty();
+    assertThat(store.profiles().list()).isEmpty();
   }
 }
