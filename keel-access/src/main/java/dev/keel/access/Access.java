@@ -240,6 +240,41 @@ public final class Access {
     }
   }
 
+  /**
+   * What a namespace's quota allows at once; {@code null} fields limit nothing.
+   *
+   * @param cpu cores ({@code cpu}, {@code requests.cpu} or {@code limits.cpu}, the least)
+   * @param memoryBytes memory (the least of the three memory keys)
+   * @param workloads tasks running at once ({@code pods})
+   */
+  public record Limits(Double cpu, Long memoryBytes, Integer workloads) {}
+
+  /** The limits of a profile's quota; empty when there is no such profile. */
+  public Optional<Limits> limits(String namespace) {
+    return store.profiles().get(namespace).map(p -> limitsOf(p.quota()));
+  }
+
+  static Limits limitsOf(String quotaJson) {
+    Double cpu = null;
+    Long memory = null;
+    Integer workloads = null;
+    for (var it = Json.parse(quotaJson).fields(); it.hasNext(); ) {
+      var e = it.next();
+      String k = e.getKey();
+      String v = e.getValue().asText();
+      if (k.endsWith("cpu")) {
+        double c = Quantities.cpu(v);
+        cpu = cpu == null ? c : Math.min(cpu, c);
+      } else if (k.endsWith("memory")) {
+        long m = Quantities.bytes(v);
+        memory = memory == null ? m : Math.min(memory, m);
+      } else if (k.equals("pods")) {
+        workloads = Integer.parseInt(v);
+      }
+    }
+    return new Limits(cpu, memory, workloads);
+  }
+
   // ------------------------------------------------------------------ checks
 
   /**

@@ -158,4 +158,15 @@ class AccessTest {
     assertThatThrownBy(() -> access.createToken("ghost", "x"))
         .isInstanceOf(NotFoundException.class);
   }
+
+  @Test
+  void a_quota_becomes_limits_taking_the_least_of_each_kind() {
+    access.createProfile(
+        "team-q",
+        "olivia",
+        Map.of("requests.cpu", "2", "limits.cpu", "1500m", "memory", "1Gi", "pods", "3"));
+    assertThat(access.limits("team-q")).contains(new Access.Limits(1.5, 1L << 30, 3));
+    assertThat(access.limits("team-a")).contains(new Access.Limits(4.0, null, 10));
+    assertThat(access.limits("nowhere")).isEmpty();
+  }
 }

@@ -16,7 +16,7 @@ final class Session implements AutoCloseable {
     this.store = options.open();
     LocalRuntime rt = null;
     try {
-      rt = options.runtime(parallelism, imageMap);
+      rt = options.runtime(parallelism, imageMap, store);
       this.runtime = rt;
       this.engine =
           PipelineEngine.builder(store, runtime)

@@ -1,10 +1,16 @@
 package dev.keel.cli;
 
+import dev.keel.access.Access;
 import dev.keel.runtime.ImageMap;
 import dev.keel.runtime.LocalRuntime;
+import dev.keel.runtime.NamespaceQuota;
 import dev.keel.store.Store;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import picocli.CommandLine.Option;
 
 /** Where Keel keeps its state: the options every command that touches the store shares. */
@@ -39,6 +45,11 @@ final class StoreOptions {
     return Path.of(System.getProperty("user.home"), ".keel");
   }
 
+  /** How long a namespace's quota is used before it is read again. */
+  private static final long QUOTA_TTL_NANOS = 5_000_000_000L;
+
+  private record Cached(NamespaceQuota quota, long at) {}
+
   Store open() {
     String url = databaseUrl != null ? databaseUrl : System.getenv("KEEL_DATABASE_URL");
     if (url != null && !url.isBlank()) {
@@ -60,8 +71,29 @@ final class StoreOptions {
     return Files.exists(user) ? ImageMap.load(user) : ImageMap.defaults();
   }
 
-  LocalRuntime runtime(int parallelism, Path imageMapFile) {
-    var b = LocalRuntime.builder().imageMap(imageMap(imageMapFile));
+  /**
+   * The local runtime, with each namespace's profile quota (read from {@code store}, kept a few
+   * seconds) applied at admission.
+   */
+  LocalRuntime runtime(int parallelism, Path imageMapFile, Store store) {
+    Access access = new Access(store, Clock.systemUTC());
+    Map<String, Cached> quotas = new ConcurrentHashMap<>();
+    Function<String, NamespaceQuota> quota =
+        ns -> {
+          long now = System.nanoTime();
+          Cached c = quotas.get(ns);
+          if (c == null || now - c.at() > QUOTA_TTL_NANOS) {
+            NamespaceQuota q =
+                access
+                    .limits(ns)
+                    .map(l -> new NamespaceQuota(l.cpu(), l.memoryBytes(), l.workloads()))
+                    .orElse(NamespaceQuota.NONE);
+            c = new Cached(q, now);
+            quotas.put(ns, c);
+          }
+          return c.quota();
+        };
+    var b = LocalRuntime.builder().imageMap(imageMap(imageMapFile)).quotas(quota);
     if (parallelism > 0) {
       b.parallelism(parallelism);
     }

@@ -107,4 +107,46 @@ class AccessIT {
     assertThat(refused.code()).isEqualTo(2);
     assertThat(refused.err()).contains("spec.ownr: unknown field");
   }
+
+  @Test
+  void a_profiles_pod_quota_makes_its_tasks_wait_and_their_logs_say_why() throws Exception {
+    Path data = dir.resolve("data");
+    Path pipeline = dir.resolve("three.yaml");
+    Files.writeString(
+        pipeline,
+        """
+        pipelineInfo: {name: three}
+        schemaVersion: 2.1.0
+        components:
+          comp-step: {executorLabel: exec-step}
+        deploymentSpec:
+          executors:
+            exec-step: {container: {image: alpine, command: [sleep, "0.3"]}}
+        root:
+          dag:
+            tasks:
+              a: {componentRef: {name: comp-step}, cachingOptions: {}}
+              b: {componentRef: {name: comp-step}, cachingOptions: {}}
+              c: {componentRef: {name: comp-step}, cachingOptions: {}}
+        """);
+    assertThat(
+            KeelProcess.run(
+                    data, "profiles", "create", "team-q", "--owner", "alice", "--quota", "pods=1")
+                .code())
+        .isZero();
+    var run =
+        KeelProcess.run(
+            data, "run", pipeline.toString(), "--namespace", "team-q", "--parallelism", "4");
+    assertThat(run.code()).as(run.all()).isZero();
+    String runId =
+        run.out().lines().filter(l -> l.startsWith("run ")).findFirst().orElseThrow().split(" ")[1];
+    StringBuilder logs = new StringBuilder();
+    for (String task : new String[] {"a", "b", "c"}) {
+      logs.append(KeelProcess.run(data, "runs", "logs", runId, task).out());
+    }
+    // one runs at a time: the two that waited say so
+    assertThat(
+            logs.toString().split("waited: namespace team-q has 1/1 running \\(quota pods\\)", -1))
+        .hasSize(3);
+  }
 }

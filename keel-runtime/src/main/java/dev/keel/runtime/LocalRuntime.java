@@ -8,8 +8,12 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -23,6 +27,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * Runs workloads as processes on this machine.
@@ -36,7 +41,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Admission: a workload starts when fewer than {@code parallelism} run and its CPU and memory
  * requests fit beside the running ones on this machine; otherwise it waits, first in first out. A
- * request larger than the machine runs alone rather than never, and its log says so.
+ * request larger than the machine runs alone rather than never, and its log says so. With namespace
+ * quotas ({@link Builder#quotas}), a workload also waits while its namespace's running workloads
+ * use up the quota; workloads of other namespaces pass it by.
  *
  * <p>Thread-safe: launch, cancel and completion may be used from any thread. Work runs on one
  * shared cached thread pool and one timer thread per runtime; completion callbacks run on those
@@ -55,6 +62,19 @@ public final class LocalRuntime implements WorkloadRuntime {
   private long memoryInUse;
   private boolean closed;
 
+  /** Each namespace's quota, asked once per launch; {@code null} when there are no quotas. */
+  private final Function<String, NamespaceQuota> quotas;
+
+  /** What each namespace's running workloads use, and how many of its workloads wait. */
+  private final Map<String, Usage> usage = new HashMap<>();
+
+  private static final class Usage {
+    double cpu;
+    long memory;
+    int running;
+    int queued;
+  }
+
   /**
    * Starts processes, waits for them and pumps their output: one shared cached pool, so threads are
    * reused from one workload to the next and launches run in parallel up to the admission bound.
@@ -70,6 +90,7 @@ public final class LocalRuntime implements WorkloadRuntime {
     this.machineMemory = b.machineMemory;
     this.imageMap = b.imageMap;
     this.clock = b.clock;
+    this.quotas = b.quotas;
     this.timers = new ScheduledThreadPoolExecutor(1, daemon("keel-workload-timer"));
     timers.setRemoveOnCancelPolicy(true);
   }
@@ -93,26 +114,32 @@ public final class LocalRuntime implements WorkloadRuntime {
   public Workload launch(WorkloadSpec spec) {
     Objects.requireNonNull(spec, "spec");
     LocalWorkload w = new LocalWorkload(this, spec, imageMap.resolve(spec.image()));
-    boolean start;
+    if (quotas != null) {
+      NamespaceQuota q = quotas.apply(spec.namespace());
+      w.quota = q == null ? NamespaceQuota.NONE : q;
+    }
+    List<LocalWorkload> start = List.of();
     boolean refused = false;
     synchronized (this) {
       if (closed) {
         refused = true;
-        start = false;
+      } else if (queue.isEmpty() && fits(w) && quotaFits(w)) {
+        admit(w);
+        start = List.of(w);
       } else {
-        start = queue.isEmpty() && fits(w);
-        if (start) {
-          admit(w);
-        } else {
-          queue.add(w);
+        queue.add(w);
+        usage(w).queued++;
+        start = quotas == null ? List.of() : admitQueued();
+        if (!start.contains(w)) {
           w.queued(waitReason(w));
         }
       }
     }
     if (refused) {
       w.fail("Canceled", "the runtime is closed");
-    } else if (start) {
-      execute(w);
+    }
+    for (LocalWorkload next : start) {
+      execute(next);
     }
     return w;
   }
@@ -145,7 +172,53 @@ public final class LocalRuntime implements WorkloadRuntime {
         && memoryInUse + r.memoryBytes() <= machineMemory;
   }
 
+  /** Whether {@code w} fits in what its namespace's quota leaves. */
+  private boolean quotaFits(LocalWorkload w) {
+    NamespaceQuota q = w.quota;
+    if (q == null || q.isNone()) {
+      return true;
+    }
+    Usage u = usage.get(w.spec().namespace());
+    if (u == null) {
+      return true;
+    }
+    ResourceRequest r = w.spec().resources();
+    return (q.workloads() == null || u.running < q.workloads())
+        && (q.cpu() == null || u.cpu + r.cpu() <= q.cpu() + 1e-9)
+        && (q.memoryBytes() == null || u.memory + r.memoryBytes() <= q.memoryBytes());
+  }
+
+  private Usage usage(LocalWorkload w) {
+    return usage.computeIfAbsent(w.spec().namespace(), k -> new Usage());
+  }
+
+  private String quotaReason(LocalWorkload w) {
+    NamespaceQuota q = w.quota;
+    Usage u = usage.get(w.spec().namespace());
+    ResourceRequest r = w.spec().resources();
+    String ns = "namespace " + w.spec().namespace();
+    if (q.workloads() != null && u.running >= q.workloads()) {
+      return "waiting: " + ns + " has " + u.running + "/" + q.workloads() + " running (quota pods)";
+    }
+    if (q.cpu() != null && u.cpu + r.cpu() > q.cpu() + 1e-9) {
+      return String.format(
+          "waiting for %.2f cpu of %s's quota (%.2f of %.2f in use)", r.cpu(), ns, u.cpu, q.cpu());
+    }
+    return "waiting for "
+        + (r.memoryBytes() >> 20)
+        + " MiB of "
+        + ns
+        + "'s memory quota ("
+        + (u.memory >> 20)
+        + " of "
+        + (q.memoryBytes() >> 20)
+        + " MiB in use)";
+  }
+
   private String waitReason(LocalWorkload w) {
+    if (!quotaFits(w)) {
+      return quotaReason(w);
+    }
     ResourceRequest r = w.spec().resources();
     if (running.size() >= parallelism) {
       return "waiting: " + running.size() + "/" + parallelism + " running (parallelism)";
@@ -164,6 +237,12 @@ public final class LocalRuntime implements WorkloadRuntime {
     running.add(w);
     cpuInUse += w.spec().resources().cpu();
     memoryInUse += w.spec().resources().memoryBytes();
+    if (quotas != null) {
+      Usage u = usage(w);
+      u.cpu += w.spec().resources().cpu();
+      u.memory += w.spec().resources().memoryBytes();
+      u.running++;
+    }
     ResourceRequest r = w.spec().resources();
     if (running.size() == 1 && (r.cpu() > machineCpu || r.memoryBytes() > machineMemory)) {
       w.noteOnStart(
@@ -192,11 +271,21 @@ public final class LocalRuntime implements WorkloadRuntime {
       if (running.remove(w)) {
         cpuInUse = Math.max(0, cpuInUse - w.spec().resources().cpu());
         memoryInUse = Math.max(0, memoryInUse - w.spec().resources().memoryBytes());
-      } else {
-        queue.remove(w);
+        if (quotas != null) {
+          Usage u = usage(w);
+          u.cpu = Math.max(0, u.cpu - w.spec().resources().cpu());
+          u.memory = Math.max(0, u.memory - w.spec().resources().memoryBytes());
+          u.running--;
+        }
+      } else if (queue.remove(w)) {
+        usage(w).queued--;
+      }
+      if (quotas != null) {
+        return closed ? toStart : admitQueued();
       }
       while (!closed && !queue.isEmpty() && fits(queue.peek())) {
         LocalWorkload next = queue.poll();
+        usage(next).queued--;
         admit(next);
         toStart.add(next);
       }
@@ -210,9 +299,49 @@ public final class LocalRuntime implements WorkloadRuntime {
     return toStart;
   }
 
+  /**
+   * With quotas: admits queued workloads in order while the machine has room, passing by those
+   * whose namespace is at its quota (they keep their place). The scan stops once every workload
+   * left waits on a full namespace, so one namespace's long queue costs nothing per release. Lock
+   * held.
+   */
+  private List<LocalWorkload> admitQueued() {
+    List<LocalWorkload> toStart = new ArrayList<>();
+    Set<String> full = new HashSet<>();
+    int blocked = 0;
+    for (Iterator<LocalWorkload> it = queue.iterator(); it.hasNext() && blocked < queue.size(); ) {
+      LocalWorkload w = it.next();
+      String ns = w.spec().namespace();
+      if (full.contains(ns)) {
+        continue;
+      }
+      if (!quotaFits(w)) {
+        full.add(ns);
+        blocked += usage(w).queued;
+        String why = quotaReason(w);
+        w.queued(why);
+        w.noteOnStart(why.replaceFirst("^waiting", "waited")); // its log will say why it waited
+        continue;
+      }
+      if (!fits(w)) {
+        w.queued(waitReason(w));
+        break; // the machine is full: first come, first served
+      }
+      it.remove();
+      usage(w).queued--;
+      admit(w);
+      toStart.add(w);
+    }
+    return toStart;
+  }
+
   /** Removes a queued workload; false when it was already admitted. */
   synchronized boolean dequeue(LocalWorkload w) {
-    return queue.remove(w);
+    if (queue.remove(w)) {
+      usage(w).queued--;
+      return true;
+    }
+    return false;
   }
 
   /**
@@ -345,8 +474,18 @@ public final class LocalRuntime implements WorkloadRuntime {
     private long machineMemory = physicalMemory();
     private ImageMap imageMap;
     private Clock clock = Clock.systemUTC();
+    private Function<String, NamespaceQuota> quotas;
 
     private Builder() {}
+
+    /**
+     * Each namespace's quota, asked when a workload of that namespace is launched (default: no
+     * quotas). The function may return {@code null} or {@link NamespaceQuota#NONE} for none.
+     */
+    public Builder quotas(Function<String, NamespaceQuota> quotas) {
+      this.quotas = Objects.requireNonNull(quotas, "quotas");
+      return this;
+    }
 
     /** Most workloads running at once (default: cores). */
     public Builder parallelism(int parallelism) {

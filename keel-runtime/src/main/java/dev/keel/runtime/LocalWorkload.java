@@ -48,6 +48,9 @@ final class LocalWorkload implements Workload {
   private volatile String id;
   private volatile String admissionNote;
 
+  /** Its namespace's quota when launched; {@code null} when the runtime has none. */
+  NamespaceQuota quota;
+
   // guarded by this
   private Process process;
   private OutputStream log;

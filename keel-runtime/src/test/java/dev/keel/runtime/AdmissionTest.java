@@ -174,4 +174,58 @@ class AdmissionTest {
       callers.shutdownNow();
     }
   }
+
+  @Test
+  void a_namespace_at_its_quota_waits_while_other_namespaces_pass_it_by() throws Exception {
+    java.util.Map<String, NamespaceQuota> quotas =
+        java.util.Map.of("team-a", new NamespaceQuota(null, null, 1));
+    try (LocalRuntime rt =
+        LocalRuntime.builder()
+            .parallelism(4)
+            .quotas(ns -> quotas.getOrDefault(ns, NamespaceQuota.NONE))
+            .build()) {
+      Workload a1 = rt.launch(spec("sleep", "0.4").namespace("team-a").build());
+      Workload a2 = rt.launch(spec("sleep", "0.1").namespace("team-a").build());
+      Workload a3 = rt.launch(spec("sleep", "0.1").namespace("team-a").build());
+      Workload b1 = rt.launch(spec("sleep", "0.1").namespace("team-b").build());
+      assertThat(rt.runningCount()).isEqualTo(2); // a1 and b1: the machine had room for b1
+      assertThat(a2.status().phase()).isEqualTo(Phase.PENDING);
+      assertThat(a2.status().message())
+          .isEqualTo("waiting: namespace team-a has 1/1 running (quota pods)");
+      // b1 ran beside a1 rather than behind team-a's queue
+      assertThat(await(b1).finishedAt()).isBefore(await(a1).finishedAt());
+      List<WorkloadStatus> team = List.of(await(a1), await(a2), await(a3));
+      assertThat(team).allSatisfy(st -> assertThat(st.phase()).isEqualTo(Phase.SUCCEEDED));
+      assertThat(maxOverlap(team)).isEqualTo(1);
+      assertThat(await(b1).phase()).isEqualTo(Phase.SUCCEEDED);
+      assertThat(rt.queuedCount()).isZero();
+      assertThat(rt.runningCount()).isZero();
+    }
+  }
+
+  @Test
+  void cpu_quota_of_a_namespace_is_shared_by_its_workloads() throws Exception {
+    try (LocalRuntime rt =
+        LocalRuntime.builder()
+            .parallelism(8)
+            .machineCpu(8)
+            .quotas(ns -> new NamespaceQuota(1.0, null, null))
+            .build()) {
+      Workload a =
+          rt.launch(
+              spec("sleep", "0.3")
+                  .namespace("n")
+                  .resources(ResourceRequest.of("600m", null))
+                  .build());
+      Workload b =
+          rt.launch(
+              spec("sleep", "0.3")
+                  .namespace("n")
+                  .resources(ResourceRequest.of("600m", null))
+                  .build());
+      assertThat(b.status().message())
+          .isEqualTo("waiting for 0.60 cpu of namespace n's quota (0.60 of 1.00 in use)");
+      assertThat(maxOverlap(List.of(await(a), await(b)))).isEqualTo(1);
+    }
+  }
 }
