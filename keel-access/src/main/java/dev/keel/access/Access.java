@@ -105,6 +105,11 @@ public final class Access {
     return ok ? Optional.of(principal(u.get())) : Optional.empty();
   }
 
+  /** Whether {@code user} is a built-in user with cluster-wide rights. */
+  public boolean isClusterAdmin(String user) {
+    return store.users().get(user).map(UserRecord::clusterAdmin).orElse(false);
+  }
+
   // ------------------------------------------------------------------ tokens
 
   /** A token as handed out, the only time its text is seen. */
