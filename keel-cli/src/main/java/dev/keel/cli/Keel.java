@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
     description = "Kubeflow's machine-learning platform on one machine.",
     subcommands = {
       RunCommand.class,
+      ServerCommand.class,
       ValidateCommand.class,
       CompileCommand.class,
       RunsCommand.class,

@@ -1,0 +1,330 @@
+package dev.keel.server;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keel.access.Access;
+import dev.keel.access.AccessDeniedException;
+import dev.keel.access.Authenticator;
+import dev.keel.access.Principal;
+import dev.keel.core.Json;
+import dev.keel.core.Problem;
+import dev.keel.core.ValidationException;
+import dev.keel.pipelines.PipelineEngine;
+import dev.keel.store.ConflictException;
+import dev.keel.store.NotFoundException;
+import dev.keel.store.Store;
+import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Cookie;
+import io.javalin.http.SameSite;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Keel's HTTP server: the KFP v2beta1 REST API, behind authentication and per-namespace
+ * authorisation, over one store and one pipeline engine. Route groups (such as {@link KfpApi})
+ * register themselves on the routes; every refusal is a JSON error, never a stack trace.
+ *
+ * <p>Errors have KFP's shape, {@code {"code": <gRPC code>, "message", "details"}}, where a bad
+ * field appears as a {@code google.rpc.BadRequest} field violation with its path.
+ */
+public final class KeelServer implements AutoCloseable {
+  /** Paths anyone may call: health checks for probes and clients that test the connection. */
+  private static final Set<String> PUBLIC = Set.of("/healthz", "/apis/v2beta1/healthz", "/login");
+
+  static final String PRINCIPAL = "keel.principal";
+  private static final String ERROR_WRITTEN = "keel.error";
+
+  private final Javalin app;
+  private final String host;
+  private final Authenticator auth;
+  private final Access access;
+
+  private KeelServer(Builder b) {
+    this.host = b.host;
+    this.auth = b.authenticator;
+    this.access = b.access;
+    KfpApi kfp = new KfpApi(b.store, b.engine, b.access, b.clock, b.version, auth.mode());
+    this.app =
+        Javalin.create(
+            cfg -> {
+              cfg.startup.showJavalinBanner = false;
+              cfg.startup.showOldJavalinVersionWarning = false;
+              RoutesConfig routes = cfg.routes;
+              routes.before(this::authenticate);
+              errors(routes);
+              routes.get("/", this::home);
+              routes.post("/login", this::login);
+              routes.post("/logout", this::logout);
+              routes.get(
+                  "/healthz", ctx -> json(ctx, Json.json().createObjectNode().put("status", "ok")));
+              kfp.register(routes);
+            });
+    app.start(b.host, b.port);
+  }
+
+  public static Builder builder(Store store, PipelineEngine engine, Authenticator authenticator) {
+    return new Builder(store, engine, authenticator);
+  }
+
+  /** The port it listens on (the one given, or the one the system chose for port 0). */
+  public int port() {
+    return app.port();
+  }
+
+  /** Its base URL, e.g. {@code http://127.0.0.1:8080}. */
+  public String url() {
+    String h = host.contains(":") ? "[" + host + "]" : host;
+    return "http://" + h + ":" + port();
+  }
+
+  /** The URL to open in a browser: in token mode it carries the token once. */
+  public String loginUrl() {
+    return auth.mode() == Authenticator.Mode.TOKEN
+        ? url() + "/?token=" + auth.token()
+        : url() + "/";
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+
+  // ------------------------------------------------------------------ authentication
+
+  private void authenticate(Context ctx) {
+    if (PUBLIC.contains(ctx.path())) {
+      return;
+    }
+    if (ctx.path().equals("/") && auth.isServerToken(ctx.queryParam("token"))) {
+      return; // home() turns the token into a session
+    }
+    Authenticator.Result who = auth.authenticate(request(ctx));
+    if (!who.ok()) {
+      throw new ApiError(401, ApiError.UNAUTHENTICATED, who.problem(), List.of());
+    }
+    String csrf = Authenticator.csrfProblem(request(ctx), who);
+    if (csrf != null) {
+      throw new ApiError(403, ApiError.PERMISSION_DENIED, csrf, List.of());
+    }
+    ctx.attribute(PRINCIPAL, who.principal());
+  }
+
+  private static Authenticator.Request request(Context ctx) {
+    return new Authenticator.Request() {
+      @Override
+      public String method() {
+        return ctx.method().name();
+      }
+
+      @Override
+      public String header(String name) {
+        return ctx.header(name);
+      }
+
+      @Override
+      public String cookie(String name) {
+        return ctx.cookie(name);
+      }
+    };
+  }
+
+  static Principal principal(Context ctx) {
+    return Objects.requireNonNull(ctx.attribute(PRINCIPAL), "no principal");
+  }
+
+  private void startSession(Context ctx, String user) {
+    boolean secure = "https".equals(ctx.scheme());
+    ctx.cookie(
+        new Cookie(
+            Authenticator.SESSION_COOKIE,
+            auth.newSession(user),
+            "/",
+            12 * 3600,
+            secure,
+            true,
+            null,
+            SameSite.STRICT));
+    ctx.cookie(
+        new Cookie(
+            Authenticator.CSRF_COOKIE,
+            Authenticator.newCsrfToken(),
+            "/",
+            12 * 3600,
+            secure,
+            false, // pages read it to echo it in X-Keel-CSRF
+            null,
+            SameSite.STRICT));
+  }
+
+  private void home(Context ctx) {
+    if (ctx.queryParam("token") != null && auth.isServerToken(ctx.queryParam("token"))) {
+      startSession(ctx, Authenticator.TOKEN_HOLDER.name());
+      ctx.redirect("/");
+      return;
+    }
+    Principal p = principal(ctx);
+    ctx.contentType("text/html; charset=utf-8")
+        .result(
+            "<!doctype html><html lang=en><meta charset=utf-8><title>Keel</title>"
+                + "<body><h1>Keel</h1><p>Signed in as "
+                + escape(p.name())
+                + ". The KFP API is at <code>/apis/v2beta1</code>.</p></body></html>");
+  }
+
+  private void login(Context ctx) {
+    if (auth.mode() != Authenticator.Mode.USERS) {
+      throw ApiError.failedPrecondition("this server does not use built-in users");
+    }
+    String user = ctx.formParam("username");
+    String password = ctx.formParam("password");
+    if (user == null || password == null) {
+      throw ApiError.badRequest("username", "give username and password");
+    }
+    var p = access.login(user, password.toCharArray());
+    if (p.isEmpty()) {
+      throw new ApiError(401, ApiError.UNAUTHENTICATED, "wrong user name or password", List.of());
+    }
+    startSession(ctx, p.get().name());
+    json(ctx, Json.json().createObjectNode().put("user", p.get().name()));
+  }
+
+  private void logout(Context ctx) {
+    ctx.removeCookie(Authenticator.SESSION_COOKIE, "/");
+    ctx.removeCookie(Authenticator.CSRF_COOKIE, "/");
+    ctx.status(204);
+  }
+
+  // ------------------------------------------------------------------ errors
+
+  private static void errors(RoutesConfig routes) {
+    routes.exception(
+        ApiError.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage(), e.problems()));
+    routes.exception(
+        ValidationException.class,
+        (e, ctx) ->
+            error(
+                ctx,
+                400,
+                ApiError.INVALID_ARGUMENT,
+                e.problems().isEmpty() ? "invalid request" : e.problems().get(0).toString(),
+                e.problems()));
+    routes.exception(
+        NotFoundException.class,
+        (e, ctx) -> error(ctx, 404, ApiError.NOT_FOUND, e.getMessage(), List.of()));
+    routes.exception(
+        ConflictException.class,
+        (e, ctx) -> error(ctx, 409, ApiError.ALREADY_EXISTS, e.getMessage(), List.of()));
+    routes.exception(
+        AccessDeniedException.class,
+        (e, ctx) -> error(ctx, 403, ApiError.PERMISSION_DENIED, e.getMessage(), List.of()));
+    routes.exception(
+        IllegalArgumentException.class,
+        (e, ctx) -> error(ctx, 400, ApiError.INVALID_ARGUMENT, e.getMessage(), List.of()));
+    routes.exception(
+        Exception.class,
+        (e, ctx) ->
+            error(
+                ctx,
+                500,
+                ApiError.INTERNAL,
+                "internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage(),
+                List.of()));
+    routes.error(
+        404,
+        ctx -> {
+          if (ctx.attribute(ERROR_WRITTEN) == null) {
+            error(
+                ctx,
+                404,
+                ApiError.NOT_FOUND,
+                "no route " + ctx.method() + " " + ctx.path(),
+                List.of());
+          }
+        });
+  }
+
+  static void error(Context ctx, int status, int code, String message, List<Problem> problems) {
+    ObjectNode body = Json.json().createObjectNode();
+    body.put("code", code);
+    body.put("message", message == null ? "" : message);
+    ArrayNode details = body.putArray("details");
+    if (!problems.isEmpty()) {
+      ObjectNode bad = details.addObject();
+      bad.put("@type", "type.googleapis.com/google.rpc.BadRequest");
+      ArrayNode violations = bad.putArray("field_violations");
+      for (Problem p : problems) {
+        violations.addObject().put("field", p.path()).put("description", p.reason());
+      }
+    }
+    ctx.status(status);
+    ctx.attribute(ERROR_WRITTEN, true);
+    json(ctx, body);
+  }
+
+  static void json(Context ctx, Object body) {
+    ctx.contentType("application/json").result(Json.write(body));
+  }
+
+  private static String escape(String s) {
+    return s.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;");
+  }
+
+  /** Configures and starts a {@link KeelServer}. */
+  public static final class Builder {
+    private final Store store;
+    private final PipelineEngine engine;
+    private final Authenticator authenticator;
+    private String host = "127.0.0.1";
+    private int port = 8080;
+    private Clock clock = Clock.systemUTC();
+    private String version = "dev";
+    private Access access;
+
+    private Builder(Store store, PipelineEngine engine, Authenticator authenticator) {
+      this.store = Objects.requireNonNull(store, "store");
+      this.engine = Objects.requireNonNull(engine, "engine");
+      this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+    }
+
+    public Builder host(String host) {
+      this.host = Objects.requireNonNull(host, "host");
+      return this;
+    }
+
+    /** The port; 0 lets the system choose a free one. */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    public Builder version(String version) {
+      this.version = version == null ? "dev" : version;
+      return this;
+    }
+
+    public Builder access(Access access) {
+      this.access = access;
+      return this;
+    }
+
+    /** Starts listening; the server runs until {@link KeelServer#close()}. */
+    public KeelServer start() {
+      if (access == null) {
+        access = new Access(store, clock);
+      }
+      return new KeelServer(this);
+    }
+  }
+}
