@@ -126,7 +126,7 @@ public final class PipelineEngine implements AutoCloseable {
     request.parameters().forEach(params::set);
     RunRecord run =
         new RunRecord(
-            Ids.newId(),
+            request.runId() != null ? request.runId() : Ids.newId(),
             request.namespace(),
             experimentId,
             request.pipelineVersionId(),
@@ -140,9 +140,9 @@ public final class PipelineEngine implements AutoCloseable {
             null,
             "AVAILABLE",
             now,
-            now,
+            request.scheduledAt() != null ? request.scheduledAt() : now,
             null,
-            null,
+            request.recurringRunId(),
             null,
             "[]");
     store.runs().insert(run);

@@ -14,6 +14,9 @@ import java.util.Objects;
  * @param displayName the run's name; {@code null} derives one from the pipeline name
  * @param experimentId the experiment, or {@code null} for the namespace's {@code Default}
  * @param pipelineVersionId the stored pipeline version it was started from, or {@code null}
+ * @param runId the id the run gets, or {@code null} for a new one
+ * @param recurringRunId the recurring run that started it, or {@code null}
+ * @param scheduledAt the time it was scheduled for, or {@code null} for now
  */
 public record RunRequest(
     PipelineDocument pipeline,
@@ -21,11 +24,34 @@ public record RunRequest(
     String namespace,
     String displayName,
     String experimentId,
-    String pipelineVersionId) {
+    String pipelineVersionId,
+    String runId,
+    String recurringRunId,
+    java.time.Instant scheduledAt) {
   public RunRequest {
     Objects.requireNonNull(pipeline, "pipeline");
     parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
     namespace = namespace == null || namespace.isBlank() ? "default" : namespace;
+  }
+
+  /** A run a user starts now. */
+  public RunRequest(
+      PipelineDocument pipeline,
+      Map<String, JsonNode> parameters,
+      String namespace,
+      String displayName,
+      String experimentId,
+      String pipelineVersionId) {
+    this(
+        pipeline,
+        parameters,
+        namespace,
+        displayName,
+        experimentId,
+        pipelineVersionId,
+        null,
+        null,
+        null);
   }
 
   /** A run of {@code pipeline} in namespace {@code default} with the given parameters. */

@@ -10,6 +10,7 @@ import dev.keel.core.Json;
 import dev.keel.core.Problem;
 import dev.keel.core.ValidationException;
 import dev.keel.pipelines.PipelineEngine;
+import dev.keel.pipelines.schedule.RecurringRunService;
 import dev.keel.store.ConflictException;
 import dev.keel.store.NotFoundException;
 import dev.keel.store.Store;
@@ -19,6 +20,7 @@ import io.javalin.http.Context;
 import io.javalin.http.Cookie;
 import io.javalin.http.SameSite;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -42,12 +44,18 @@ public final class KeelServer implements AutoCloseable {
   private final String host;
   private final Authenticator auth;
   private final Access access;
+  private final RecurringRunService scheduler;
 
   private KeelServer(Builder b) {
     this.host = b.host;
     this.auth = b.authenticator;
     this.access = b.access;
     KfpApi kfp = new KfpApi(b.store, b.engine, b.access, b.clock, b.version, auth.mode());
+    this.scheduler =
+        b.scheduler != null
+            ? b.scheduler
+            : new RecurringRunService(b.store, b.engine, b.clock, System.out::println);
+    RecurringRunsApi recurring = new RecurringRunsApi(b.store, b.access, scheduler, kfp);
     this.app =
         Javalin.create(
             cfg -> {
@@ -62,8 +70,12 @@ public final class KeelServer implements AutoCloseable {
               routes.get(
                   "/healthz", ctx -> json(ctx, Json.json().createObjectNode().put("status", "ok")));
               kfp.register(routes);
+              recurring.register(routes);
             });
     app.start(b.host, b.port);
+    if (b.schedulerPeriod != null) {
+      scheduler.start(b.schedulerPeriod);
+    }
   }
 
   public static Builder builder(Store store, PipelineEngine engine, Authenticator authenticator) {
@@ -88,8 +100,14 @@ public final class KeelServer implements AutoCloseable {
         : url() + "/";
   }
 
+  /** The recurring runs' scheduler, which this server ticks while it runs. */
+  public RecurringRunService scheduler() {
+    return scheduler;
+  }
+
   @Override
   public void close() {
+    scheduler.close();
     app.stop();
   }
 
@@ -286,6 +304,8 @@ public final class KeelServer implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private String version = "dev";
     private Access access;
+    private RecurringRunService scheduler;
+    private Duration schedulerPeriod = Duration.ofSeconds(1);
 
     private Builder(Store store, PipelineEngine engine, Authenticator authenticator) {
       this.store = Objects.requireNonNull(store, "store");
@@ -316,6 +336,15 @@ public final class KeelServer implements AutoCloseable {
 
     public Builder access(Access access) {
       this.access = access;
+      return this;
+    }
+
+    /**
+     * How often recurring runs are checked (default: every second); {@code null} never, for a
+     * caller that ticks the {@link KeelServer#scheduler()} itself.
+     */
+    public Builder schedulerPeriod(Duration period) {
+      this.schedulerPeriod = period;
       return this;
     }
 

@@ -480,34 +480,7 @@ final class KfpApi {
     if (body.hasNonNull("pipeline_spec")) {
       doc = readSpec(body.get("pipeline_spec"));
     } else {
-      JsonNode ref = body.path("pipeline_version_reference");
-      String pipelineId = ref.path("pipeline_id").asText("");
-      versionId =
-          ref.path("pipeline_version_id").asText(body.path("pipeline_version_id").asText(""));
-      PipelineVersionRecord v;
-      if (!versionId.isEmpty()) {
-        v =
-            store
-                .versions()
-                .get(versionId)
-                .orElseThrow(
-                    () ->
-                        ApiError.notFound(
-                            "no pipeline version "
-                                + body.path("pipeline_version_reference")
-                                    .path("pipeline_version_id")
-                                    .asText(body.path("pipeline_version_id").asText())));
-      } else if (!pipelineId.isEmpty()) {
-        v =
-            store
-                .versions()
-                .latest(pipelineId)
-                .orElseThrow(
-                    () -> ApiError.notFound("pipeline " + pipelineId + " has no versions"));
-      } else {
-        throw ApiError.badRequest(
-            "pipeline_spec", "give pipeline_spec or pipeline_version_reference");
-      }
+      PipelineVersionRecord v = versionFor(body);
       PipelineRecord p = pipeline(v.pipelineId());
       check(ctx, p.namespace(), Action.READ);
       versionId = v.id();
@@ -543,7 +516,33 @@ final class KfpApi {
     json(ctx, runJson(run(runId), true));
   }
 
-  private static PipelineDocument readSpec(JsonNode tree) {
+  /** The version a body's {@code pipeline_version_reference} names (its pipeline's latest). */
+  PipelineVersionRecord versionFor(JsonNode body) {
+    JsonNode ref = body.path("pipeline_version_reference");
+    String pipelineId = ref.path("pipeline_id").asText("");
+    String versionId =
+        ref.path("pipeline_version_id").asText(body.path("pipeline_version_id").asText(""));
+    if (!versionId.isEmpty()) {
+      return store
+          .versions()
+          .get(versionId)
+          .orElseThrow(() -> ApiError.notFound("no pipeline version " + versionId));
+    }
+    if (!pipelineId.isEmpty()) {
+      return store
+          .versions()
+          .latest(pipelineId)
+          .orElseThrow(() -> ApiError.notFound("pipeline " + pipelineId + " has no versions"));
+    }
+    throw ApiError.badRequest("pipeline_spec", "give pipeline_spec or pipeline_version_reference");
+  }
+
+  /** The namespace of an experiment, which its runs and recurring runs inherit. */
+  String experimentNamespace(String experimentId) {
+    return experiment(experimentId).namespace();
+  }
+
+  static PipelineDocument readSpec(JsonNode tree) {
     PipelineDocument doc;
     try {
       doc = PipelineSpecReader.fromTree(tree);
@@ -701,7 +700,7 @@ final class KfpApi {
     access.check(p, namespace, action);
   }
 
-  private static String namespace(String given) {
+  static String namespace(String given) {
     return given == null || given.isBlank() ? "default" : given;
   }
 
@@ -710,7 +709,7 @@ final class KfpApi {
     return given == null ? "" : given;
   }
 
-  private static int pageSize(Context ctx) {
+  static int pageSize(Context ctx) {
     String s = ctx.queryParam("page_size");
     if (s == null || s.isBlank()) {
       return DEFAULT_PAGE;
@@ -781,7 +780,7 @@ final class KfpApi {
     return out;
   }
 
-  private static JsonNode body(Context ctx, Set<String> known) {
+  static JsonNode body(Context ctx, Set<String> known) {
     JsonNode body;
     try {
       body = ctx.body().isBlank() ? Json.json().createObjectNode() : Json.parse(ctx.body());
@@ -805,7 +804,7 @@ final class KfpApi {
   }
 
   /** {@code "<id>:<verb>"} of custom methods such as {@code /runs/{id}:terminate}. */
-  private static String[] idAction(String segment) {
+  static String[] idAction(String segment) {
     int colon = segment.lastIndexOf(':');
     if (colon <= 0) {
       throw ApiError.notFound("no route for '" + segment + "'");

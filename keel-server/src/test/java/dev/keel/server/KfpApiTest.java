@@ -89,6 +89,7 @@ class KfpApiTest {
             .port(0)
             .access(access)
             .version("test")
+            .schedulerPeriod(null) // the test ticks the scheduler itself
             .start();
   }
 
@@ -525,5 +526,63 @@ class KfpApiTest {
     Response up2 =
         upload("/apis/v2beta1/pipelines/upload?name=tarred", "p.tar.gz", Files.readAllBytes(tgz));
     assertThat(up2.status()).as(up2.text()).isEqualTo(200);
+  }
+
+  @Test
+  void create_recurring_run_then_it_fires_when_its_time_comes() throws Exception {
+    // kfp.Client.create_recurring_run(experiment_id, job_name, cron_expression, params, ...)
+    String experimentId =
+        post("/apis/v2beta1/experiments", Map.of("display_name", "nightly", "namespace", "default"))
+            .json()
+            .path("experiment_id")
+            .asText();
+    ObjectNode body = Json.json().createObjectNode();
+    body.put("display_name", "every hour");
+    body.put("description", "");
+    body.set("pipeline_spec", yamlTree(GREETING));
+    body.putObject("runtime_config").putObject("parameters").put("text", "tick [[Index]]");
+    body.putNull("service_account");
+    body.put("max_concurrency", "1");
+    body.putObject("trigger").putObject("cron_schedule").put("cron", "0 0 * * * *");
+    body.put("mode", "ENABLE");
+    body.put("no_catchup", false);
+    body.put("experiment_id", experimentId);
+    Response created = post("/apis/v2beta1/recurringruns", body);
+    assertThat(created.status()).as(created.text()).isEqualTo(200);
+    String id = created.json().path("recurring_run_id").asText();
+    assertThat(created.json().path("status").asText()).isEqualTo("ENABLED");
+    assertThat(created.json().at("/trigger/cron_schedule/cron").asText()).isEqualTo("0 0 * * * *");
+
+    Response list = get("/apis/v2beta1/recurringruns?experiment_id=" + experimentId);
+    assertThat(list.json().path("recurringRuns").findValuesAsText("recurring_run_id"))
+        .containsExactly(id);
+
+    Instant created_at = Instant.parse(created.json().path("created_at").asText());
+    server.scheduler().tick(created_at.plusSeconds(3600));
+    Response runs = get("/apis/v2beta1/runs?experiment_id=" + experimentId);
+    assertThat(runs.json().path("runs")).hasSize(1);
+    JsonNode run = waitForRun(runs.json().path("runs").get(0).path("run_id").asText());
+    assertThat(run.path("state").asText()).isEqualTo("SUCCEEDED");
+    assertThat(run.path("recurring_run_id").asText()).isEqualTo(id);
+    assertThat(run.at("/runtime_config/parameters/text").asText()).isEqualTo("tick 1");
+
+    assertThat(post("/apis/v2beta1/recurringruns/" + id + ":disable", null).status())
+        .isEqualTo(200);
+    assertThat(get("/apis/v2beta1/recurringruns/" + id).json().path("status").asText())
+        .isEqualTo("DISABLED");
+    server.scheduler().tick(created_at.plusSeconds(5 * 3600));
+    assertThat(get("/apis/v2beta1/runs?experiment_id=" + experimentId).json().path("runs"))
+        .hasSize(1);
+    assertThat(post("/apis/v2beta1/recurringruns/" + id + ":enable", null).status()).isEqualTo(200);
+    assertThat(call("DELETE", "/apis/v2beta1/recurringruns/" + id, null, TOKEN).status())
+        .isEqualTo(200);
+    assertThat(get("/apis/v2beta1/recurringruns/" + id).status()).isEqualTo(404);
+
+    ObjectNode bad = body.deepCopy();
+    ((ObjectNode) bad.get("trigger")).putObject("cron_schedule").put("cron", "*/5 * * * *");
+    Response refused = post("/apis/v2beta1/recurringruns", bad);
+    assertThat(refused.status()).isEqualTo(400);
+    assertThat(refused.json().at("/details/0/field_violations/0/field").asText())
+        .isEqualTo("trigger.cron_schedule.cron");
   }
 }

@@ -33,10 +33,12 @@ final class SqlRepositories implements Tx {
   final SecretsSql secrets = new SecretsSql();
   final RunEventsSql runEvents = new RunEventsSql();
   final SqlAccess access;
+  final SqlRecurringRuns recurring;
 
   SqlRepositories(Db db, Dialect dialect) {
     this.db = db;
     this.access = new SqlAccess(db);
+    this.recurring = new SqlRecurringRuns(db, this);
   }
 
   @Override
@@ -87,6 +89,11 @@ final class SqlRepositories implements Tx {
   @Override
   public Users users() {
     return access.users;
+  }
+
+  @Override
+  public RecurringRuns recurringRuns() {
+    return recurring;
   }
 
   @Override
@@ -185,7 +192,7 @@ final class SqlRepositories implements Tx {
     return db.with(h -> h.inTransaction(work::apply));
   }
 
-  private <T> List<T> query(String sql, Map<String, Object> params, RowMapper<T> mapper) {
+  <T> List<T> query(String sql, Map<String, Object> params, RowMapper<T> mapper) {
     return db.with(
         h -> {
           Query q = h.createQuery(sql);
@@ -208,7 +215,7 @@ final class SqlRepositories implements Tx {
   }
 
   /** Keyset pagination over (created_at DESC, id DESC): the token names the last row shown. */
-  private <T> Page<T> page(
+  <T> Page<T> page(
       String table,
       String where,
       Map<String, Object> params,

@@ -26,4 +26,6 @@ public interface Tx {
   Users users();
 
   Profiles profiles();
+
+  RecurringRuns recurringRuns();
 }

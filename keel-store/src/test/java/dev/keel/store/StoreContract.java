@@ -1028,4 +1028,84 @@ abstract class StoreContract {
     assertThat(store.profiles().rolesOf("carol")).isEmpty();
     assertThat(store.profiles().list()).isEmpty();
   }
+
+  static RecurringRunRecord recurring(String id, String ns, Instant created) {
+    return new RecurringRunRecord(
+        id,
+        ns,
+        "exp-1",
+        "nightly " + id,
+        null,
+        null,
+        "{}",
+        "{\"parameters\":{}}",
+        "0 0 * * * *",
+        null,
+        null,
+        null,
+        1,
+        false,
+        true,
+        "UTC",
+        created,
+        created,
+        null,
+        0);
+  }
+
+  @Test
+  void a_recurring_run_fires_each_scheduled_time_once() {
+    store.recurringRuns().insert(recurring("rr1", "ns", T0));
+    assertThat(store.recurringRuns().claimFire("rr1", T0.plusSeconds(3600), 1, T0)).isTrue();
+    assertThat(store.recurringRuns().claimFire("rr1", T0.plusSeconds(3600), 1, T0)).isFalse();
+    assertThat(store.recurringRuns().claimFire("rr1", T0.plusSeconds(7200), 2, T0)).isTrue();
+    RecurringRunRecord r = store.recurringRuns().get("rr1").orElseThrow();
+    assertThat(r.lastScheduledAt()).isEqualTo(T0.plusSeconds(7200));
+    assertThat(r.fires()).isEqualTo(2);
+    assertThat(store.recurringRuns().unfinishedFires())
+        .extracting(RecurringRuns.Fire::scheduledAt)
+        .containsExactly(T0.plusSeconds(3600), T0.plusSeconds(7200));
+    store.recurringRuns().setFireRun("rr1", T0.plusSeconds(3600), "run-a");
+    assertThat(store.recurringRuns().unfinishedFires()).hasSize(1);
+    assertThatThrownBy(() -> store.recurringRuns().claimFire("ghost", T0, 1, T0))
+        .isInstanceOf(NotFoundException.class);
+
+    RunRecord running = run("r-rr", "ns", "pipe", T0, "RUNNING");
+    store
+        .runs()
+        .insert(
+            new RunRecord(
+                running.id(),
+                running.namespace(),
+                running.experimentId(),
+                null,
+                running.displayName(),
+                null,
+                running.pipelineName(),
+                running.pipelineSpec(),
+                null,
+                running.runtimeConfig(),
+                "RUNNING",
+                null,
+                "AVAILABLE",
+                T0,
+                T0,
+                null,
+                "rr1",
+                null,
+                "[]"));
+    assertThat(store.recurringRuns().activeRuns("rr1")).isEqualTo(1);
+    store.runs().updateState("r-rr", "SUCCEEDED", null, T0, T0);
+    assertThat(store.recurringRuns().activeRuns("rr1")).isZero();
+
+    assertThat(store.recurringRuns().setEnabled("rr1", false, T0)).isTrue();
+    assertThat(store.recurringRuns().listEnabled()).isEmpty();
+    store.recurringRuns().insert(recurring("rr2", "other", T0.plusSeconds(1)));
+    assertThat(store.recurringRuns().list("ns", null, 10, "").items())
+        .extracting(RecurringRunRecord::id)
+        .containsExactly("rr1");
+    assertThat(store.recurringRuns().list(null, null, 1, "").nextPageToken()).isNotEmpty();
+    assertThat(store.recurringRuns().delete("rr1")).isTrue();
+    assertThat(store.recurringRuns().get("rr1")).isEmpty();
+  }
 }
