@@ -34,11 +34,13 @@ final class SqlRepositories implements Tx {
   final RunEventsSql runEvents = new RunEventsSql();
   final SqlAccess access;
   final SqlRecurringRuns recurring;
+  final SqlResources resources;
 
   SqlRepositories(Db db, Dialect dialect) {
     this.db = db;
     this.access = new SqlAccess(db);
     this.recurring = new SqlRecurringRuns(db, this);
+    this.resources = new SqlResources(db, this);
   }
 
   @Override
@@ -94,6 +96,11 @@ final class SqlRepositories implements Tx {
   @Override
   public RecurringRuns recurringRuns() {
     return recurring;
+  }
+
+  @Override
+  public Resources resources() {
+    return resources;
   }
 
   @Override

@@ -179,6 +179,11 @@ public final class Store implements Tx, AutoCloseable {
     return repos.recurring;
   }
 
+  @Override
+  public Resources resources() {
+    return repos.resources;
+  }
+
   /**
    * Runs {@code work} in one transaction: all of its writes commit together, or none when it throws
    * (the exception goes on to the caller). Repositories from the given {@link Tx} are bound to this

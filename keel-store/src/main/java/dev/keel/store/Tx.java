@@ -28,4 +28,6 @@ public interface Tx {
   Profiles profiles();
 
   RecurringRuns recurringRuns();
+
+  Resources resources();
 }

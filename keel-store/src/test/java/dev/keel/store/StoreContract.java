@@ -1108,4 +1108,34 @@ abstract class StoreContract {
     assertThat(store.recurringRuns().delete("rr1")).isTrue();
     assertThat(store.recurringRuns().get("rr1")).isEmpty();
   }
+
+  @Test
+  void resources_are_versioned_and_owned() {
+    store
+        .resources()
+        .create(new ResourceRecord("Experiment", "ns", "e1", "u1", null, 0, "{\"a\":1}", T0, T0));
+    store
+        .resources()
+        .create(new ResourceRecord("Trial", "ns", "e1-t1", "u2", "u1", 0, "{}", T0, T0));
+    assertThatThrownBy(
+            () ->
+                store
+                    .resources()
+                    .create(
+                        new ResourceRecord("Experiment", "ns", "e1", "u3", null, 0, "{}", T0, T0)))
+        .isInstanceOf(ConflictException.class);
+    ResourceRecord e = store.resources().get("Experiment", "ns", "e1").orElseThrow();
+    assertThat(e.resourceVersion()).isEqualTo(1);
+    assertThat(store.resources().update("Experiment", "ns", "e1", 1, "{\"a\":2}", T0)).isEqualTo(2);
+    assertThatThrownBy(() -> store.resources().update("Experiment", "ns", "e1", 1, "{}", T0))
+        .isInstanceOf(ConflictException.class);
+    assertThat(store.resources().get("Experiment", "ns", "e1").orElseThrow().document())
+        .isEqualTo("{\"a\":2}");
+    assertThat(store.resources().owned("u1"))
+        .extracting(ResourceRecord::name)
+        .containsExactly("e1-t1");
+    assertThat(store.resources().list("Experiment", null)).hasSize(1);
+    assertThat(store.resources().delete("Experiment", "ns", "e1")).isTrue();
+    assertThat(store.resources().list("Trial", "ns")).isEmpty();
+  }
 }

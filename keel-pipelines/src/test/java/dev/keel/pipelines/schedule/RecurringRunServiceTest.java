@@ -158,7 +158,7 @@ class RecurringRunServiceTest {
                 "slow",
                 null,
                 PipelineSpecReader.readText(
-                    ECHO.replace("command: [echo,", "command: [sleep, \"1\", ")),
+                    ECHO.replace("command: [echo,", "command: [sh, -c, \"sleep 1\",")),
                 null,
                 Map.of("when", TextNode.valueOf("x")),
                 "0 0 * * * *",

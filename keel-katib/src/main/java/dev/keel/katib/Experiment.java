@@ -1,0 +1,450 @@
+package dev.keel.katib;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keel.core.Json;
+import dev.keel.core.Problem;
+import dev.keel.core.ValidationException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A Katib {@code kubeflow.org/v1beta1} Experiment, read strictly from Katib's own YAML: an unknown
+ * field or a bad value is refused with its path, and the defaults Katib's webhook fills in are
+ * filled in (katib.md §2).
+ *
+ * @param name {@code metadata.name}
+ * @param namespace {@code metadata.namespace} ({@code default} when absent)
+ * @param objective what to optimise
+ * @param algorithm the search algorithm and its settings
+ * @param parallelTrialCount trials at once (default 3)
+ * @param maxTrialCount most trials, or {@code null} for no bound
+ * @param maxFailedTrialCount failed trials that fail the experiment, or {@code null}
+ * @param parameters the search space
+ * @param trialTemplate how a trial runs
+ * @param metricsFormat the regular expressions metrics are read with (Katib's default filter)
+ * @param collectorKind the metrics collector kind (StdOut by default)
+ * @param resumePolicy Never, LongRunning or FromVolume
+ * @param document the experiment as written, with defaults filled in
+ */
+public record Experiment(
+    String name,
+    String namespace,
+    Objective objective,
+    Algorithm algorithm,
+    int parallelTrialCount,
+    Integer maxTrialCount,
+    Integer maxFailedTrialCount,
+    List<Parameter> parameters,
+    TrialTemplate trialTemplate,
+    List<Pattern> metricsFormat,
+    String collectorKind,
+    String resumePolicy,
+    ObjectNode document) {
+
+  /** Katib's default metrics filter, exactly. */
+  public static final String DEFAULT_FILTER = "([\\w|-]+)\\s*=\\s*([+-]?\\d*(\\.\\d+)?([Ee][+-]?\\d+)?)";
+
+  private static final Pattern NAME = Pattern.compile("[a-z]([-a-z0-9]*[a-z0-9])?");
+  private static final Pattern TRIAL_PARAM = Pattern.compile("\\$\\{trialParameters\\.([^}]+)\\}");
+
+  /**
+   * The objective.
+   *
+   * @param type {@code minimize} or {@code maximize}
+   * @param goal stop once the best value reaches it, or {@code null}
+   * @param metricName the objective metric
+   * @param additionalMetricNames other metrics to collect
+   * @param strategies per metric: {@code min}, {@code max} or {@code latest}
+   */
+  public record Objective(
+      String type,
+      Double goal,
+      String metricName,
+      List<String> additionalMetricNames,
+      Map<String, String> strategies) {
+    public boolean maximize() {
+      return type.equals("maximize");
+    }
+  }
+
+  /** An algorithm (or early stopping) name with its settings, all strings as in Katib. */
+  public record Algorithm(String name, Map<String, String> settings) {}
+
+  /**
+   * A parameter of the search space.
+   *
+   * @param name its name
+   * @param type {@code int}, {@code double}, {@code categorical} or {@code discrete}
+   * @param min lower bound (int/double)
+   * @param max upper bound (int/double)
+   * @param step grid step, or {@code null}
+   * @param list the values (categorical/discrete)
+   * @param distribution uniform, logUniform, normal or logNormal
+   */
+  public record Parameter(
+      String name,
+      String type,
+      Double min,
+      Double max,
+      Double step,
+      List<String> list,
+      String distribution) {}
+
+  /**
+   * How a trial runs.
+   *
+   * @param primaryContainerName the container whose output holds the metrics
+   * @param trialParameters placeholder name to parameter reference
+   * @param trialSpec the workload, with {@code ${trialParameters.x}} placeholders
+   * @param retain keep the trial's workload after it ends
+   */
+  public record TrialTemplate(
+      String primaryContainerName,
+      Map<String, String> trialParameters,
+      ObjectNode trialSpec,
+      boolean retain) {
+    public String kind() {
+      return trialSpec.path("kind").asText();
+    }
+  }
+
+  /** Reads an Experiment document, refusing it with every problem found. */
+  public static Experiment read(JsonNode doc) {
+    Reader r = new Reader();
+    Experiment e = r.read(doc);
+    if (!r.problems.isEmpty()) {
+      throw new ValidationException(r.problems);
+    }
+    return e;
+  }
+
+  /** Reads Katib YAML text. */
+  public static Experiment readYaml(String text) {
+    JsonNode doc;
+    try {
+      doc = Json.yaml().readTree(text);
+    } catch (Exception e) {
+      throw new ValidationException(new Problem("", "not YAML: " + e.getMessage()));
+    }
+    if (doc == null || !doc.isObject()) {
+      throw new ValidationException(new Problem("", "not an Experiment document"));
+    }
+    return read(doc);
+  }
+
+  private static final class Reader {
+    final List<Problem> problems = new ArrayList<>();
+
+    void problem(String path, String reason, Object... args) {
+      problems.add(Problem.at(path, reason, args));
+    }
+
+    void known(JsonNode n, String path, String... fields) {
+      Set<String> ok = Set.of(fields);
+      for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+        String f = it.next();
+        if (!ok.contains(f)) {
+          problem(path.isEmpty() ? f : path + "." + f, "unknown field");
+        }
+      }
+    }
+
+    Double number(JsonNode n, String path) {
+      if (n == null || n.isNull() || n.isMissingNode()) {
+        return null;
+      }
+      try {
+        return Double.parseDouble(n.asText().strip());
+      } catch (NumberFormatException e) {
+        problem(path, "'%s' is not a number", n.asText());
+        return null;
+      }
+    }
+
+    Integer count(JsonNode n, String path, int min) {
+      if (n == null || n.isMissingNode() || n.isNull()) {
+        return null;
+      }
+      if (!n.canConvertToInt() || !n.isIntegralNumber() && !n.asText().matches("\\d+")) {
+        problem(path, "'%s' is not a whole number", n.asText());
+        return null;
+      }
+      int v = n.asInt();
+      if (v < min) {
+        problem(path, "must be at least %d, was %d", min, v);
+      }
+      return v;
+    }
+
+    Experiment read(JsonNode doc) {
+      ObjectNode document = (ObjectNode) doc.deepCopy();
+      known(doc, "", "apiVersion", "kind", "metadata", "spec", "status");
+      if (!doc.path("apiVersion").asText().equals("kubeflow.org/v1beta1")) {
+        problem("apiVersion", "'%s' is not kubeflow.org/v1beta1", doc.path("apiVersion").asText());
+      }
+      if (!doc.path("kind").asText().equals("Experiment")) {
+        problem("kind", "'%s' is not Experiment", doc.path("kind").asText());
+      }
+      JsonNode meta = doc.path("metadata");
+      String name = meta.path("name").asText("");
+      if (!NAME.matcher(name).matches() || name.length() > 40) {
+        problem("metadata.name", "'%s' is not an experiment name (lower-case, digits, '-', at most 40)", name);
+      }
+      String namespace = meta.path("namespace").asText("default");
+      JsonNode spec = doc.path("spec");
+      known(
+          spec, "spec", "objective", "algorithm", "earlyStopping", "parallelTrialCount",
+          "maxTrialCount", "maxFailedTrialCount", "parameters", "nasConfig", "trialTemplate",
+          "metricsCollectorSpec", "resumePolicy");
+      Objective objective = objective(spec.path("objective"));
+      Algorithm algorithm = algorithm(spec.path("algorithm"), "spec.algorithm");
+      if (spec.has("earlyStopping")) {
+        problem("spec.earlyStopping", "early stopping is not supported by Keel yet");
+      }
+      if (spec.has("nasConfig")) {
+        problem("spec.nasConfig", "neural architecture search (enas, darts) is not supported by Keel yet");
+      }
+      Integer parallel = count(spec.path("parallelTrialCount"), "spec.parallelTrialCount", 1);
+      Integer max = count(spec.path("maxTrialCount"), "spec.maxTrialCount", 1);
+      Integer maxFailed = count(spec.path("maxFailedTrialCount"), "spec.maxFailedTrialCount", 0);
+      int p = parallel == null ? 3 : parallel;
+      if (max != null && p > max) {
+        problem("spec.parallelTrialCount", "must not exceed maxTrialCount (%d)", max);
+      }
+      if (max != null && maxFailed != null && maxFailed > max) {
+        problem("spec.maxFailedTrialCount", "must not exceed maxTrialCount (%d)", max);
+      }
+      List<Parameter> parameters = parameters(spec.path("parameters"));
+      TrialTemplate template = template(spec.path("trialTemplate"), parameters);
+      List<Pattern> formats = new ArrayList<>();
+      String collector = collector(spec.path("metricsCollectorSpec"), formats);
+      String resume = spec.path("resumePolicy").asText("Never");
+      if (!Set.of("Never", "LongRunning", "FromVolume").contains(resume)) {
+        problem("spec.resumePolicy", "'%s' is not Never, LongRunning or FromVolume", resume);
+      }
+      ObjectNode s = (ObjectNode) document.with("spec");
+      s.put("parallelTrialCount", p);
+      s.put("resumePolicy", resume);
+      if (objective != null) {
+        ObjectNode o = (ObjectNode) s.with("objective");
+        var strategies = o.putArray("metricStrategies");
+        objective.strategies().forEach((k, v) -> strategies.addObject().put("name", k).put("value", v));
+      }
+      return new Experiment(
+          name, namespace, objective, algorithm, p, max, maxFailed, parameters, template, formats,
+          collector, resume, document);
+    }
+
+    Objective objective(JsonNode o) {
+      if (o.isMissingNode()) {
+        problem("spec.objective", "required");
+        return null;
+      }
+      known(o, "spec.objective", "type", "goal", "objectiveMetricName", "additionalMetricNames", "metricStrategies");
+      String type = o.path("type").asText("");
+      if (!type.equals("minimize") && !type.equals("maximize")) {
+        problem("spec.objective.type", "'%s' is not minimize or maximize", type);
+      }
+      String metric = o.path("objectiveMetricName").asText("");
+      if (metric.isEmpty()) {
+        problem("spec.objective.objectiveMetricName", "required");
+      }
+      List<String> extra = new ArrayList<>();
+      o.path("additionalMetricNames").forEach(n -> extra.add(n.asText()));
+      if (extra.contains(metric)) {
+        problem("spec.objective.additionalMetricNames", "must not hold the objective metric '%s'", metric);
+      }
+      Map<String, String> strategies = new LinkedHashMap<>();
+      String byType = type.equals("maximize") ? "max" : "min";
+      strategies.put(metric, byType);
+      for (String m : extra) {
+        strategies.put(m, byType); // as Katib's webhook defaults them
+      }
+      JsonNode given = o.path("metricStrategies");
+      for (int i = 0; i < given.size(); i++) {
+        String v = given.get(i).path("value").asText();
+        if (!Set.of("min", "max", "latest").contains(v)) {
+          problem("spec.objective.metricStrategies[" + i + "].value", "'%s' is not min, max or latest", v);
+        }
+        strategies.put(given.get(i).path("name").asText(), v);
+      }
+      return new Objective(type, number(o.get("goal"), "spec.objective.goal"), metric, List.copyOf(extra), strategies);
+    }
+
+    Algorithm algorithm(JsonNode a, String path) {
+      known(a, path, "algorithmName", "algorithmSettings");
+      String name = a.path("algorithmName").asText("");
+      if (name.isEmpty()) {
+        problem(path + ".algorithmName", "required");
+      } else if (!Search.ALGORITHMS.contains(name)) {
+        problem(
+            path + ".algorithmName",
+            "'%s' is not supported by Keel yet; use one of %s",
+            name,
+            String.join(", ", Search.ALGORITHMS));
+      }
+      Map<String, String> settings = new LinkedHashMap<>();
+      JsonNode list = a.path("algorithmSettings");
+      for (int i = 0; i < list.size(); i++) {
+        settings.put(list.get(i).path("name").asText(), list.get(i).path("value").asText());
+      }
+      for (String k : settings.keySet()) {
+        if (Search.ALGORITHMS.contains(name) && !Search.settings(name).contains(k)) {
+          problem(path + ".algorithmSettings." + k, "unknown setting of %s; it takes %s", name, Search.settings(name));
+        }
+      }
+      return new Algorithm(name, settings);
+    }
+
+    List<Parameter> parameters(JsonNode list) {
+      List<Parameter> out = new ArrayList<>();
+      if (!list.isArray() || list.isEmpty()) {
+        problem("spec.parameters", "required: the search space");
+        return out;
+      }
+      Set<String> names = new HashSet<>();
+      for (int i = 0; i < list.size(); i++) {
+        String at = "spec.parameters[" + i + "]";
+        JsonNode p = list.get(i);
+        known(p, at, "name", "parameterType", "feasibleSpace");
+        String name = p.path("name").asText("");
+        if (!names.add(name)) {
+          problem(at + ".name", "'%s' appears twice", name);
+        }
+        String type = p.path("parameterType").asText("");
+        JsonNode fs = p.path("feasibleSpace");
+        known(fs, at + ".feasibleSpace", "min", "max", "step", "list", "distribution");
+        Double min = number(fs.get("min"), at + ".feasibleSpace.min");
+        Double max = number(fs.get("max"), at + ".feasibleSpace.max");
+        Double step = number(fs.get("step"), at + ".feasibleSpace.step");
+        List<String> values = new ArrayList<>();
+        fs.path("list").forEach(v -> values.add(v.asText()));
+        String dist = fs.path("distribution").asText("uniform");
+        if (!Set.of("uniform", "logUniform", "normal", "logNormal").contains(dist)) {
+          problem(at + ".feasibleSpace.distribution", "'%s' is not uniform, logUniform, normal or logNormal", dist);
+        }
+        switch (type) {
+          case "int", "double" -> {
+            if (min == null || max == null) {
+              problem(at + ".feasibleSpace", "%s parameters need min and max", type);
+            } else if (min > max) {
+              problem(at + ".feasibleSpace.min", "is above max");
+            }
+            if (!values.isEmpty()) {
+              problem(at + ".feasibleSpace.list", "not allowed for %s parameters", type);
+            }
+            if (step != null && step <= 0) {
+              problem(at + ".feasibleSpace.step", "must be positive");
+            }
+            if (dist.startsWith("log") && min != null && min <= 0) {
+              problem(at + ".feasibleSpace.min", "a %s parameter needs min > 0", dist);
+            }
+          }
+          case "categorical", "discrete" -> {
+            if (values.isEmpty()) {
+              problem(at + ".feasibleSpace.list", "%s parameters need a list", type);
+            }
+            if (min != null || max != null || step != null) {
+              problem(at + ".feasibleSpace", "min, max and step are not allowed for %s parameters", type);
+            }
+          }
+          default -> problem(at + ".parameterType", "'%s' is not int, double, categorical or discrete", type);
+        }
+        out.add(new Parameter(name, type, min, max, step, List.copyOf(values), dist));
+      }
+      return out;
+    }
+
+    TrialTemplate template(JsonNode t, List<Parameter> parameters) {
+      String at = "spec.trialTemplate";
+      if (t.isMissingNode()) {
+        problem(at, "required");
+        return null;
+      }
+      known(t, at, "retain", "primaryContainerName", "primaryPodLabels", "successCondition", "failureCondition", "trialParameters", "trialSpec", "configMap");
+      if (t.has("configMap")) {
+        problem(at + ".configMap", "trial templates from a ConfigMap are not supported by Keel yet; put the trialSpec inline");
+      }
+      JsonNode spec = t.path("trialSpec");
+      if (!spec.isObject()) {
+        if (!t.has("configMap")) {
+          problem(at + ".trialSpec", "required");
+        }
+        return null;
+      }
+      if (spec.path("apiVersion").asText().isEmpty() || spec.path("kind").asText().isEmpty()) {
+        problem(at + ".trialSpec", "apiVersion and kind are required");
+      }
+      Map<String, String> trialParams = new LinkedHashMap<>();
+      Set<String> parameterNames = new HashSet<>();
+      parameters.forEach(p -> parameterNames.add(p.name()));
+      JsonNode list = t.path("trialParameters");
+      for (int i = 0; i < list.size(); i++) {
+        String pn = list.get(i).path("name").asText("");
+        String ref = list.get(i).path("reference").asText(pn);
+        if (pn.contains("{") || pn.contains("}")) {
+          problem(at + ".trialParameters[" + i + "].name", "must not contain { or }");
+        }
+        if (trialParams.put(pn, ref) != null) {
+          problem(at + ".trialParameters[" + i + "].name", "'%s' appears twice", pn);
+        }
+        if (!ref.startsWith("${trialSpec.") && !parameterNames.contains(ref)) {
+          problem(at + ".trialParameters[" + i + "].reference", "'%s' is not a parameter of spec.parameters", ref);
+        }
+      }
+      String text = Json.write(spec);
+      Matcher m = TRIAL_PARAM.matcher(text);
+      Set<String> used = new HashSet<>();
+      while (m.find()) {
+        used.add(m.group(1));
+        if (!trialParams.containsKey(m.group(1))) {
+          problem(at + ".trialSpec", "${trialParameters.%s} is not declared in trialParameters", m.group(1));
+        }
+      }
+      for (String declared : trialParams.keySet()) {
+        if (!used.contains(declared)) {
+          problem(at + ".trialParameters", "'%s' is never used in the trialSpec", declared);
+        }
+      }
+      String primary = t.path("primaryContainerName").asText("");
+      if (primary.isEmpty()) {
+        problem(at + ".primaryContainerName", "required");
+      }
+      return new TrialTemplate(primary, trialParams, (ObjectNode) spec, t.path("retain").asBoolean(false));
+    }
+
+    String collector(JsonNode mc, List<Pattern> formats) {
+      String at = "spec.metricsCollectorSpec";
+      known(mc, at, "collector", "source");
+      String kind = mc.path("collector").path("kind").asText("StdOut");
+      if (!kind.equals("StdOut")) {
+        problem(at + ".collector.kind", "the %s collector is not supported by Keel yet; StdOut is", kind);
+      }
+      JsonNode filters = mc.path("source").path("filter").path("metricsFormat");
+      for (int i = 0; i < filters.size(); i++) {
+        String f = filters.get(i).asText();
+        try {
+          Pattern p = Pattern.compile(f);
+          if (p.matcher("").groupCount() < 2) {
+            problem(at + ".source.filter.metricsFormat[" + i + "]", "needs two groups: the name and the value");
+          }
+          formats.add(p);
+        } catch (RuntimeException e) {
+          problem(at + ".source.filter.metricsFormat[" + i + "]", "not a regular expression: %s", e.getMessage());
+        }
+      }
+      if (formats.isEmpty()) {
+        formats.add(Pattern.compile(DEFAULT_FILTER));
+      }
+      return kind;
+    }
+  }
+}

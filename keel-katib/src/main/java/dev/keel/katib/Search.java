@@ -1,0 +1,404 @@
+package dev.keel.katib;
+
+import dev.keel.core.Problem;
+import dev.keel.katib.Experiment.Parameter;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Search algorithms, in Java, under Katib's names and settings: {@code random}, {@code grid} and
+ * {@code tpe}. A search never hands out an assignment it handed out before, so parallel trials
+ * never get duplicates (Katib #1700, #1329); a grid that has handed out every point says so with
+ * an empty answer, and the experiment ends instead of hanging (Katib #1494).
+ */
+public abstract class Search {
+  /** The algorithm names Keel implements. */
+  public static final List<String> ALGORITHMS = List.of("random", "grid", "tpe");
+
+  /** What a trial asked for and, once known, the objective value it reached. */
+  public record Observed(Map<String, String> assignments, Double objective) {}
+
+  final List<Parameter> space;
+  final Random random;
+  final boolean maximize;
+
+  Search(List<Parameter> space, Map<String, String> settings, boolean maximize) {
+    this.space = space;
+    String seed = settings.get("random_state");
+    this.random = seed == null ? new Random() : new Random(Long.parseLong(seed));
+    this.maximize = maximize;
+  }
+
+  /** The settings an algorithm takes; any other is refused, as Katib's services refuse them. */
+  public static Set<String> settings(String algorithm) {
+    return switch (algorithm) {
+      case "tpe" -> Set.of("random_state", "gamma", "prior_weight", "n_EI_candidates", "n_startup_trials");
+      default -> Set.of("random_state");
+    };
+  }
+
+  /** Problems with the settings or the space for this algorithm, with their paths. */
+  public static List<Problem> check(String algorithm, Map<String, String> settings, List<Parameter> space) {
+    List<Problem> out = new ArrayList<>();
+    settings.forEach(
+        (k, v) -> {
+          String path = "spec.algorithm.algorithmSettings." + k;
+          try {
+            double d = Double.parseDouble(v);
+            boolean ok =
+                switch (k) {
+                  case "random_state", "n_startup_trials" -> d >= 0 && d == Math.rint(d);
+                  case "gamma" -> d > 0 && d < 1;
+                  case "n_EI_candidates" -> d > 0 && d == Math.rint(d);
+                  default -> d > 0;
+                };
+            if (!ok) {
+              out.add(Problem.at(path, "'%s' is out of range", v));
+            }
+          } catch (NumberFormatException e) {
+            out.add(Problem.at(path, "'%s' is not a number", v));
+          }
+        });
+    if (algorithm.equals("grid")) {
+      for (int i = 0; i < space.size(); i++) {
+        Parameter p = space.get(i);
+        if (p.type().equals("double") && p.step() == null) {
+          out.add(Problem.at("spec.parameters[" + i + "].feasibleSpace.step", "grid search needs a step for double parameters"));
+        }
+      }
+    }
+    return out;
+  }
+
+  public static Search of(String algorithm, Map<String, String> settings, List<Parameter> space, boolean maximize) {
+    return switch (algorithm) {
+      case "grid" -> new Grid(space, settings, maximize);
+      case "tpe" -> new Tpe(space, settings, maximize);
+      default -> new RandomSearch(space, settings, maximize);
+    };
+  }
+
+  /**
+   * Up to {@code n} new assignments, none equal to any in {@code history}; fewer, or none, when
+   * the space has no more.
+   */
+  public abstract List<Map<String, String>> suggest(int n, List<Observed> history);
+
+  // ------------------------------------------------------------------ sampling
+
+  Map<String, String> sample() {
+    Map<String, String> a = new LinkedHashMap<>();
+    for (Parameter p : space) {
+      a.put(p.name(), format(p, draw(p)));
+    }
+    return a;
+  }
+
+  double draw(Parameter p) {
+    return switch (p.type()) {
+      case "categorical", "discrete" -> random.nextInt(p.list().size());
+      default -> {
+        double lo = p.min();
+        double hi = p.max();
+        double x =
+            switch (p.distribution()) {
+              case "logUniform" -> Math.exp(Math.log(lo) + random.nextDouble() * (Math.log(hi) - Math.log(lo)));
+              case "normal" -> clamp((lo + hi) / 2 + random.nextGaussian() * (hi - lo) / 6, lo, hi);
+              case "logNormal" ->
+                  clamp(
+                      Math.exp((Math.log(lo) + Math.log(hi)) / 2 + random.nextGaussian() * (Math.log(hi) - Math.log(lo)) / 6),
+                      lo,
+                      hi);
+              default -> lo + random.nextDouble() * (hi - lo);
+            };
+        yield x;
+      }
+    };
+  }
+
+  static double clamp(double x, double lo, double hi) {
+    return Math.max(lo, Math.min(hi, x));
+  }
+
+  /** A value as Katib's services write it: ints as {@code 7}, doubles as Python's {@code str}. */
+  static String format(Parameter p, double x) {
+    return switch (p.type()) {
+      case "categorical", "discrete" -> p.list().get((int) x);
+      case "int" -> {
+        long step = p.step() == null ? 1 : Math.max(1, Math.round(p.step()));
+        long v = Math.round((x - p.min()) / step) * step + Math.round(p.min());
+        yield Long.toString(Math.max(Math.round(p.min()), Math.min(Math.round(p.max()), v)));
+      }
+      default -> {
+        double v = x;
+        if (p.step() != null) {
+          v = clamp(p.min() + Math.round((x - p.min()) / p.step()) * p.step(), p.min(), p.max());
+          v = new BigDecimal(Double.toString(v)).round(new java.math.MathContext(12)).doubleValue();
+        }
+        yield pyFloat(v);
+      }
+    };
+  }
+
+  /** Python's {@code str(float)}: {@code 0.05}, {@code 1e-05}, {@code 100.0}. */
+  static String pyFloat(double v) {
+    String repr = Double.toString(v);
+    int e = repr.indexOf('E');
+    if (e < 0) {
+      return repr;
+    }
+    String mantissa = repr.substring(0, e);
+    int exp = Integer.parseInt(repr.substring(e + 1));
+    if (exp >= -4 && exp < 16) {
+      return BigDecimal.valueOf(v).toPlainString();
+    }
+    if (mantissa.endsWith(".0")) {
+      mantissa = mantissa.substring(0, mantissa.length() - 2);
+    }
+    return mantissa + "e" + (exp < 0 ? "-" : "+") + (Math.abs(exp) < 10 ? "0" : "") + Math.abs(exp);
+  }
+
+  static Set<Map<String, String>> seen(List<Observed> history) {
+    Set<Map<String, String>> s = new HashSet<>();
+    history.forEach(o -> s.add(o.assignments()));
+    return s;
+  }
+
+  /** Draws until new, a bounded number of times. */
+  List<Map<String, String>> fresh(int n, List<Observed> history, java.util.function.Supplier<Map<String, String>> draw) {
+    Set<Map<String, String>> seen = seen(history);
+    List<Map<String, String>> out = new ArrayList<>();
+    int tries = 0;
+    while (out.size() < n && tries++ < 1000 * n) {
+      Map<String, String> a = draw.get();
+      if (seen.add(a)) {
+        out.add(a);
+      }
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ algorithms
+
+  static final class RandomSearch extends Search {
+    RandomSearch(List<Parameter> space, Map<String, String> settings, boolean maximize) {
+      super(space, settings, maximize);
+    }
+
+    @Override
+    public List<Map<String, String>> suggest(int n, List<Observed> history) {
+      return fresh(n, history, this::sample);
+    }
+  }
+
+  /** Every point of the grid, in order: int ranges by step, doubles by step, lists as given. */
+  static final class Grid extends Search {
+    Grid(List<Parameter> space, Map<String, String> settings, boolean maximize) {
+      super(space, settings, maximize);
+    }
+
+    List<List<String>> axes() {
+      List<List<String>> axes = new ArrayList<>();
+      for (Parameter p : space) {
+        List<String> values = new ArrayList<>();
+        switch (p.type()) {
+          case "categorical", "discrete" -> values.addAll(p.list());
+          case "int" -> {
+            long step = p.step() == null ? 1 : Math.max(1, Math.round(p.step()));
+            for (long v = Math.round(p.min()); v <= Math.round(p.max()); v += step) {
+              values.add(Long.toString(v));
+            }
+          }
+          default -> {
+            BigDecimal step = new BigDecimal(Double.toString(p.step()));
+            BigDecimal max = new BigDecimal(Double.toString(p.max()));
+            for (BigDecimal v = new BigDecimal(Double.toString(p.min())); v.compareTo(max) <= 0; v = v.add(step)) {
+              values.add(pyFloat(v.doubleValue()));
+            }
+          }
+        }
+        axes.add(values);
+      }
+      return axes;
+    }
+
+    @Override
+    public List<Map<String, String>> suggest(int n, List<Observed> history) {
+      Set<Map<String, String>> seen = seen(history);
+      List<List<String>> axes = axes();
+      List<Map<String, String>> out = new ArrayList<>();
+      int[] idx = new int[axes.size()];
+      while (out.size() < n) {
+        Map<String, String> a = new LinkedHashMap<>();
+        for (int i = 0; i < axes.size(); i++) {
+          a.put(space.get(i).name(), axes.get(i).get(idx[i]));
+        }
+        if (seen.add(a)) {
+          out.add(a);
+        }
+        int i = axes.size() - 1;
+        while (i >= 0 && ++idx[i] == axes.get(i).size()) {
+          idx[i] = 0;
+          i--;
+        }
+        if (i < 0) {
+          break; // every point handed out
+        }
+      }
+      return out;
+    }
+  }
+
+  /**
+   * Tree-structured Parzen estimator, as hyperopt and Optuna do it: after a few random trials the
+   * finished ones split at the {@code gamma} quantile into good and bad; each parameter draws
+   * {@code n_EI_candidates} from a Parzen density of the good ones and keeps the candidate with the
+   * highest ratio of good to bad density.
+   */
+  static final class Tpe extends Search {
+    final double gamma;
+    final int candidates;
+    final int startup;
+    final double priorWeight;
+
+    Tpe(List<Parameter> space, Map<String, String> settings, boolean maximize) {
+      super(space, settings, maximize);
+      this.gamma = Double.parseDouble(settings.getOrDefault("gamma", "0.25"));
+      this.candidates = Integer.parseInt(settings.getOrDefault("n_EI_candidates", "24"));
+      this.startup = Integer.parseInt(settings.getOrDefault("n_startup_trials", "10"));
+      this.priorWeight = Double.parseDouble(settings.getOrDefault("prior_weight", "1.0"));
+    }
+
+    @Override
+    public List<Map<String, String>> suggest(int n, List<Observed> history) {
+      List<Observed> done = history.stream().filter(o -> o.objective() != null).toList();
+      if (done.size() < startup) {
+        return fresh(n, history, this::sample);
+      }
+      List<Observed> sorted = new ArrayList<>(done);
+      Comparator<Observed> byValue = Comparator.comparingDouble(Observed::objective);
+      sorted.sort(maximize ? byValue.reversed() : byValue);
+      int nGood = Math.max(1, (int) Math.ceil(gamma * sorted.size()));
+      List<Observed> good = sorted.subList(0, nGood);
+      List<Observed> bad = sorted.subList(nGood, sorted.size());
+      return fresh(n, history, () -> propose(good, bad));
+    }
+
+    private Map<String, String> propose(List<Observed> good, List<Observed> bad) {
+      Map<String, String> a = new LinkedHashMap<>();
+      for (Parameter p : space) {
+        double[] g = values(p, good);
+        double[] b = values(p, bad);
+        double best = Double.NaN;
+        double bestScore = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < candidates; c++) {
+          double x = sampleFrom(p, g);
+          double score = Math.log(density(p, g, x)) - Math.log(density(p, b, x));
+          if (score > bestScore) {
+            bestScore = score;
+            best = x;
+          }
+        }
+        a.put(p.name(), format(p, best));
+      }
+      return a;
+    }
+
+    /** A parameter's values in trials, in the space it is searched in (log for log scales). */
+    private double[] values(Parameter p, List<Observed> trials) {
+      double[] v = new double[trials.size()];
+      for (int i = 0; i < v.length; i++) {
+        String s = trials.get(i).assignments().get(p.name());
+        v[i] =
+            switch (p.type()) {
+              case "categorical", "discrete" -> p.list().indexOf(s);
+              default -> log(p) ? Math.log(Double.parseDouble(s)) : Double.parseDouble(s);
+            };
+      }
+      return v;
+    }
+
+    private static boolean log(Parameter p) {
+      return p.distribution().startsWith("log");
+    }
+
+    private double lo(Parameter p) {
+      return log(p) ? Math.log(p.min()) : p.min();
+    }
+
+    private double hi(Parameter p) {
+      return log(p) ? Math.log(p.max()) : p.max();
+    }
+
+    private double bandwidth(Parameter p, double[] obs) {
+      double range = hi(p) - lo(p);
+      return Math.max(range / Math.max(1, Math.min(100, obs.length + 1)), range * 1e-3);
+    }
+
+    /** Draws from the Parzen mixture of {@code obs} plus a flat prior; returns an index or a value. */
+    private double sampleFrom(Parameter p, double[] obs) {
+      if (p.type().equals("categorical") || p.type().equals("discrete")) {
+        double[] w = categoricalWeights(p, obs);
+        double r = random.nextDouble();
+        for (int i = 0; i < w.length; i++) {
+          r -= w[i];
+          if (r <= 0) {
+            return i;
+          }
+        }
+        return w.length - 1;
+      }
+      double lo = lo(p);
+      double hi = hi(p);
+      double x;
+      int k = random.nextInt(obs.length + 1);
+      if (k == obs.length || random.nextDouble() < priorWeight / (obs.length + priorWeight) * 0.5) {
+        x = lo + random.nextDouble() * (hi - lo);
+      } else {
+        x = clamp(obs[k] + random.nextGaussian() * bandwidth(p, obs), lo, hi);
+      }
+      return log(p) ? Math.exp(x) : x;
+    }
+
+    private double density(Parameter p, double[] obs, double x) {
+      if (p.type().equals("categorical") || p.type().equals("discrete")) {
+        return categoricalWeights(p, obs)[(int) x];
+      }
+      double lo = lo(p);
+      double hi = hi(p);
+      double at = log(p) ? Math.log(x) : x;
+      double bw = bandwidth(p, obs);
+      double sum = priorWeight / (hi - lo);
+      for (double o : obs) {
+        double z = (at - o) / bw;
+        sum += Math.exp(-0.5 * z * z) / (bw * Math.sqrt(2 * Math.PI));
+      }
+      return sum / (obs.length + priorWeight) + 1e-12;
+    }
+
+    private double[] categoricalWeights(Parameter p, double[] obs) {
+      double[] w = new double[p.list().size()];
+      java.util.Arrays.fill(w, priorWeight / w.length);
+      for (double o : obs) {
+        if (o >= 0) {
+          w[(int) o] += 1;
+        }
+      }
+      double total = 0;
+      for (double v : w) {
+        total += v;
+      }
+      for (int i = 0; i < w.length; i++) {
+        w[i] /= total;
+      }
+      return w;
+    }
+  }
+}
