@@ -13,6 +13,7 @@ import dev.keel.pipelines.spec.PipelineDocument;
 import dev.keel.pipelines.spec.PipelineSpecReader;
 import dev.keel.pipelines.spec.PipelineSpecWriter;
 import dev.keel.pipelines.spec.PipelineValidator;
+import dev.keel.store.ConflictException;
 import dev.keel.store.NotFoundException;
 import dev.keel.store.PipelineVersionRecord;
 import dev.keel.store.RecurringRunRecord;
@@ -286,8 +287,21 @@ public final class RecurringRunService implements AutoCloseable {
     }
   }
 
+  /**
+   * The id of the run a fire makes, the same whoever makes it: a second scheduler, or one finishing
+   * a fire another left, finds the run there instead of making a second.
+   */
+  static String runId(String recurringRunId, Instant scheduled) {
+    return java.util
+        .UUID
+        .nameUUIDFromBytes(
+            ("keel-recurring:" + recurringRunId + ":" + scheduled.toEpochMilli())
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        .toString();
+  }
+
   private void startRun(RecurringRunRecord r, Instant scheduled, long index, Instant now) {
-    String runId = Ids.newId();
+    String runId = runId(r.id(), scheduled);
     ZoneId zone = ZoneId.of(r.timeZone());
     Map<String, JsonNode> params = new LinkedHashMap<>();
     Json.parse(r.runtimeConfig())
@@ -336,6 +350,8 @@ public final class RecurringRunService implements AutoCloseable {
               scheduled));
       store.recurringRuns().setFireRun(r.id(), scheduled, runId);
       log.accept("recurring run " + r.displayName() + " fired for " + scheduled + ": run " + runId);
+    } catch (ConflictException e) {
+      store.recurringRuns().setFireRun(r.id(), scheduled, runId); // another scheduler made it
     } catch (ValidationException e) {
       // a run that can never start (a parameter macro made a wrong value): record the attempt
       store.recurringRuns().setFireRun(r.id(), scheduled, "");
