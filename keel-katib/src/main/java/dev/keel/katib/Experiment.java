@@ -50,7 +50,8 @@ public record Experiment(
     ObjectNode document) {
 
   /** Katib's default metrics filter, exactly. */
-  public static final String DEFAULT_FILTER = "([\\w|-]+)\\s*=\\s*([+-]?\\d*(\\.\\d+)?([Ee][+-]?\\d+)?)";
+  public static final String DEFAULT_FILTER =
+      "([\\w|-]+)\\s*=\\s*([+-]?\\d*(\\.\\d+)?([Ee][+-]?\\d+)?)";
 
   private static final Pattern NAME = Pattern.compile("[a-z]([-a-z0-9]*[a-z0-9])?");
   private static final Pattern TRIAL_PARAM = Pattern.compile("\\$\\{trialParameters\\.([^}]+)\\}");
@@ -196,21 +197,36 @@ public record Experiment(
       JsonNode meta = doc.path("metadata");
       String name = meta.path("name").asText("");
       if (!NAME.matcher(name).matches() || name.length() > 40) {
-        problem("metadata.name", "'%s' is not an experiment name (lower-case, digits, '-', at most 40)", name);
+        problem(
+            "metadata.name",
+            "'%s' is not an experiment name (lower-case, digits, '-', at most 40)",
+            name);
       }
       String namespace = meta.path("namespace").asText("default");
       JsonNode spec = doc.path("spec");
       known(
-          spec, "spec", "objective", "algorithm", "earlyStopping", "parallelTrialCount",
-          "maxTrialCount", "maxFailedTrialCount", "parameters", "nasConfig", "trialTemplate",
-          "metricsCollectorSpec", "resumePolicy");
+          spec,
+          "spec",
+          "objective",
+          "algorithm",
+          "earlyStopping",
+          "parallelTrialCount",
+          "maxTrialCount",
+          "maxFailedTrialCount",
+          "parameters",
+          "nasConfig",
+          "trialTemplate",
+          "metricsCollectorSpec",
+          "resumePolicy");
       Objective objective = objective(spec.path("objective"));
       Algorithm algorithm = algorithm(spec.path("algorithm"), "spec.algorithm");
       if (spec.has("earlyStopping")) {
         problem("spec.earlyStopping", "early stopping is not supported by Keel yet");
       }
       if (spec.has("nasConfig")) {
-        problem("spec.nasConfig", "neural architecture search (enas, darts) is not supported by Keel yet");
+        problem(
+            "spec.nasConfig",
+            "neural architecture search (enas, darts) is not supported by Keel yet");
       }
       Integer parallel = count(spec.path("parallelTrialCount"), "spec.parallelTrialCount", 1);
       Integer max = count(spec.path("maxTrialCount"), "spec.maxTrialCount", 1);
@@ -236,11 +252,24 @@ public record Experiment(
       if (objective != null) {
         ObjectNode o = (ObjectNode) s.with("objective");
         var strategies = o.putArray("metricStrategies");
-        objective.strategies().forEach((k, v) -> strategies.addObject().put("name", k).put("value", v));
+        objective
+            .strategies()
+            .forEach((k, v) -> strategies.addObject().put("name", k).put("value", v));
       }
       return new Experiment(
-          name, namespace, objective, algorithm, p, max, maxFailed, parameters, template, formats,
-          collector, resume, document);
+          name,
+          namespace,
+          objective,
+          algorithm,
+          p,
+          max,
+          maxFailed,
+          parameters,
+          template,
+          formats,
+          collector,
+          resume,
+          document);
     }
 
     Objective objective(JsonNode o) {
@@ -248,7 +277,14 @@ public record Experiment(
         problem("spec.objective", "required");
         return null;
       }
-      known(o, "spec.objective", "type", "goal", "objectiveMetricName", "additionalMetricNames", "metricStrategies");
+      known(
+          o,
+          "spec.objective",
+          "type",
+          "goal",
+          "objectiveMetricName",
+          "additionalMetricNames",
+          "metricStrategies");
       String type = o.path("type").asText("");
       if (!type.equals("minimize") && !type.equals("maximize")) {
         problem("spec.objective.type", "'%s' is not minimize or maximize", type);
@@ -260,7 +296,10 @@ public record Experiment(
       List<String> extra = new ArrayList<>();
       o.path("additionalMetricNames").forEach(n -> extra.add(n.asText()));
       if (extra.contains(metric)) {
-        problem("spec.objective.additionalMetricNames", "must not hold the objective metric '%s'", metric);
+        problem(
+            "spec.objective.additionalMetricNames",
+            "must not hold the objective metric '%s'",
+            metric);
       }
       Map<String, String> strategies = new LinkedHashMap<>();
       String byType = type.equals("maximize") ? "max" : "min";
@@ -272,11 +311,19 @@ public record Experiment(
       for (int i = 0; i < given.size(); i++) {
         String v = given.get(i).path("value").asText();
         if (!Set.of("min", "max", "latest").contains(v)) {
-          problem("spec.objective.metricStrategies[" + i + "].value", "'%s' is not min, max or latest", v);
+          problem(
+              "spec.objective.metricStrategies[" + i + "].value",
+              "'%s' is not min, max or latest",
+              v);
         }
         strategies.put(given.get(i).path("name").asText(), v);
       }
-      return new Objective(type, number(o.get("goal"), "spec.objective.goal"), metric, List.copyOf(extra), strategies);
+      return new Objective(
+          type,
+          number(o.get("goal"), "spec.objective.goal"),
+          metric,
+          List.copyOf(extra),
+          strategies);
     }
 
     Algorithm algorithm(JsonNode a, String path) {
@@ -298,7 +345,11 @@ public record Experiment(
       }
       for (String k : settings.keySet()) {
         if (Search.ALGORITHMS.contains(name) && !Search.settings(name).contains(k)) {
-          problem(path + ".algorithmSettings." + k, "unknown setting of %s; it takes %s", name, Search.settings(name));
+          problem(
+              path + ".algorithmSettings." + k,
+              "unknown setting of %s; it takes %s",
+              name,
+              Search.settings(name));
         }
       }
       return new Algorithm(name, settings);
@@ -329,7 +380,10 @@ public record Experiment(
         fs.path("list").forEach(v -> values.add(v.asText()));
         String dist = fs.path("distribution").asText("uniform");
         if (!Set.of("uniform", "logUniform", "normal", "logNormal").contains(dist)) {
-          problem(at + ".feasibleSpace.distribution", "'%s' is not uniform, logUniform, normal or logNormal", dist);
+          problem(
+              at + ".feasibleSpace.distribution",
+              "'%s' is not uniform, logUniform, normal or logNormal",
+              dist);
         }
         switch (type) {
           case "int", "double" -> {
@@ -353,10 +407,15 @@ public record Experiment(
               problem(at + ".feasibleSpace.list", "%s parameters need a list", type);
             }
             if (min != null || max != null || step != null) {
-              problem(at + ".feasibleSpace", "min, max and step are not allowed for %s parameters", type);
+              problem(
+                  at + ".feasibleSpace",
+                  "min, max and step are not allowed for %s parameters",
+                  type);
             }
           }
-          default -> problem(at + ".parameterType", "'%s' is not int, double, categorical or discrete", type);
+          default ->
+              problem(
+                  at + ".parameterType", "'%s' is not int, double, categorical or discrete", type);
         }
         out.add(new Parameter(name, type, min, max, step, List.copyOf(values), dist));
       }
@@ -369,9 +428,21 @@ public record Experiment(
         problem(at, "required");
         return null;
       }
-      known(t, at, "retain", "primaryContainerName", "primaryPodLabels", "successCondition", "failureCondition", "trialParameters", "trialSpec", "configMap");
+      known(
+          t,
+          at,
+          "retain",
+          "primaryContainerName",
+          "primaryPodLabels",
+          "successCondition",
+          "failureCondition",
+          "trialParameters",
+          "trialSpec",
+          "configMap");
       if (t.has("configMap")) {
-        problem(at + ".configMap", "trial templates from a ConfigMap are not supported by Keel yet; put the trialSpec inline");
+        problem(
+            at + ".configMap",
+            "trial templates from a ConfigMap are not supported by Keel yet; put the trialSpec inline");
       }
       JsonNode spec = t.path("trialSpec");
       if (!spec.isObject()) {
@@ -397,7 +468,10 @@ public record Experiment(
           problem(at + ".trialParameters[" + i + "].name", "'%s' appears twice", pn);
         }
         if (!ref.startsWith("${trialSpec.") && !parameterNames.contains(ref)) {
-          problem(at + ".trialParameters[" + i + "].reference", "'%s' is not a parameter of spec.parameters", ref);
+          problem(
+              at + ".trialParameters[" + i + "].reference",
+              "'%s' is not a parameter of spec.parameters",
+              ref);
         }
       }
       String text = Json.write(spec);
@@ -406,7 +480,10 @@ public record Experiment(
       while (m.find()) {
         used.add(m.group(1));
         if (!trialParams.containsKey(m.group(1))) {
-          problem(at + ".trialSpec", "${trialParameters.%s} is not declared in trialParameters", m.group(1));
+          problem(
+              at + ".trialSpec",
+              "${trialParameters.%s} is not declared in trialParameters",
+              m.group(1));
         }
       }
       for (String declared : trialParams.keySet()) {
@@ -418,7 +495,8 @@ public record Experiment(
       if (primary.isEmpty()) {
         problem(at + ".primaryContainerName", "required");
       }
-      return new TrialTemplate(primary, trialParams, (ObjectNode) spec, t.path("retain").asBoolean(false));
+      return new TrialTemplate(
+          primary, trialParams, (ObjectNode) spec, t.path("retain").asBoolean(false));
     }
 
     String collector(JsonNode mc, List<Pattern> formats) {
@@ -426,7 +504,10 @@ public record Experiment(
       known(mc, at, "collector", "source");
       String kind = mc.path("collector").path("kind").asText("StdOut");
       if (!kind.equals("StdOut")) {
-        problem(at + ".collector.kind", "the %s collector is not supported by Keel yet; StdOut is", kind);
+        problem(
+            at + ".collector.kind",
+            "the %s collector is not supported by Keel yet; StdOut is",
+            kind);
       }
       JsonNode filters = mc.path("source").path("filter").path("metricsFormat");
       for (int i = 0; i < filters.size(); i++) {
@@ -434,11 +515,16 @@ public record Experiment(
         try {
           Pattern p = Pattern.compile(f);
           if (p.matcher("").groupCount() < 2) {
-            problem(at + ".source.filter.metricsFormat[" + i + "]", "needs two groups: the name and the value");
+            problem(
+                at + ".source.filter.metricsFormat[" + i + "]",
+                "needs two groups: the name and the value");
           }
           formats.add(p);
         } catch (RuntimeException e) {
-          problem(at + ".source.filter.metricsFormat[" + i + "]", "not a regular expression: %s", e.getMessage());
+          problem(
+              at + ".source.filter.metricsFormat[" + i + "]",
+              "not a regular expression: %s",
+              e.getMessage());
         }
       }
       if (formats.isEmpty()) {

@@ -15,8 +15,8 @@ import java.util.Set;
 /**
  * Search algorithms, in Java, under Katib's names and settings: {@code random}, {@code grid} and
  * {@code tpe}. A search never hands out an assignment it handed out before, so parallel trials
- * never get duplicates (Katib #1700, #1329); a grid that has handed out every point says so with
- * an empty answer, and the experiment ends instead of hanging (Katib #1494).
+ * never get duplicates (Katib #1700, #1329); a grid that has handed out every point says so with an
+ * empty answer, and the experiment ends instead of hanging (Katib #1494).
  */
 public abstract class Search {
   /** The algorithm names Keel implements. */
@@ -39,13 +39,15 @@ public abstract class Search {
   /** The settings an algorithm takes; any other is refused, as Katib's services refuse them. */
   public static Set<String> settings(String algorithm) {
     return switch (algorithm) {
-      case "tpe" -> Set.of("random_state", "gamma", "prior_weight", "n_EI_candidates", "n_startup_trials");
+      case "tpe" ->
+          Set.of("random_state", "gamma", "prior_weight", "n_EI_candidates", "n_startup_trials");
       default -> Set.of("random_state");
     };
   }
 
   /** Problems with the settings or the space for this algorithm, with their paths. */
-  public static List<Problem> check(String algorithm, Map<String, String> settings, List<Parameter> space) {
+  public static List<Problem> check(
+      String algorithm, Map<String, String> settings, List<Parameter> space) {
     List<Problem> out = new ArrayList<>();
     settings.forEach(
         (k, v) -> {
@@ -70,14 +72,18 @@ public abstract class Search {
       for (int i = 0; i < space.size(); i++) {
         Parameter p = space.get(i);
         if (p.type().equals("double") && p.step() == null) {
-          out.add(Problem.at("spec.parameters[" + i + "].feasibleSpace.step", "grid search needs a step for double parameters"));
+          out.add(
+              Problem.at(
+                  "spec.parameters[" + i + "].feasibleSpace.step",
+                  "grid search needs a step for double parameters"));
         }
       }
     }
     return out;
   }
 
-  public static Search of(String algorithm, Map<String, String> settings, List<Parameter> space, boolean maximize) {
+  public static Search of(
+      String algorithm, Map<String, String> settings, List<Parameter> space, boolean maximize) {
     return switch (algorithm) {
       case "grid" -> new Grid(space, settings, maximize);
       case "tpe" -> new Tpe(space, settings, maximize);
@@ -86,8 +92,8 @@ public abstract class Search {
   }
 
   /**
-   * Up to {@code n} new assignments, none equal to any in {@code history}; fewer, or none, when
-   * the space has no more.
+   * Up to {@code n} new assignments, none equal to any in {@code history}; fewer, or none, when the
+   * space has no more.
    */
   public abstract List<Map<String, String>> suggest(int n, List<Observed> history);
 
@@ -109,11 +115,14 @@ public abstract class Search {
         double hi = p.max();
         double x =
             switch (p.distribution()) {
-              case "logUniform" -> Math.exp(Math.log(lo) + random.nextDouble() * (Math.log(hi) - Math.log(lo)));
+              case "logUniform" ->
+                  Math.exp(Math.log(lo) + random.nextDouble() * (Math.log(hi) - Math.log(lo)));
               case "normal" -> clamp((lo + hi) / 2 + random.nextGaussian() * (hi - lo) / 6, lo, hi);
               case "logNormal" ->
                   clamp(
-                      Math.exp((Math.log(lo) + Math.log(hi)) / 2 + random.nextGaussian() * (Math.log(hi) - Math.log(lo)) / 6),
+                      Math.exp(
+                          (Math.log(lo) + Math.log(hi)) / 2
+                              + random.nextGaussian() * (Math.log(hi) - Math.log(lo)) / 6),
                       lo,
                       hi);
               default -> lo + random.nextDouble() * (hi - lo);
@@ -172,7 +181,8 @@ public abstract class Search {
   }
 
   /** Draws until new, a bounded number of times. */
-  List<Map<String, String>> fresh(int n, List<Observed> history, java.util.function.Supplier<Map<String, String>> draw) {
+  List<Map<String, String>> fresh(
+      int n, List<Observed> history, java.util.function.Supplier<Map<String, String>> draw) {
     Set<Map<String, String>> seen = seen(history);
     List<Map<String, String>> out = new ArrayList<>();
     int tries = 0;
@@ -219,7 +229,9 @@ public abstract class Search {
           default -> {
             BigDecimal step = new BigDecimal(Double.toString(p.step()));
             BigDecimal max = new BigDecimal(Double.toString(p.max()));
-            for (BigDecimal v = new BigDecimal(Double.toString(p.min())); v.compareTo(max) <= 0; v = v.add(step)) {
+            for (BigDecimal v = new BigDecimal(Double.toString(p.min()));
+                v.compareTo(max) <= 0;
+                v = v.add(step)) {
               values.add(pyFloat(v.doubleValue()));
             }
           }
@@ -342,7 +354,9 @@ public abstract class Search {
       return Math.max(range / Math.max(1, Math.min(100, obs.length + 1)), range * 1e-3);
     }
 
-    /** Draws from the Parzen mixture of {@code obs} plus a flat prior; returns an index or a value. */
+    /**
+     * Draws from the Parzen mixture of {@code obs} plus a flat prior; returns an index or a value.
+     */
     private double sampleFrom(Parameter p, double[] obs) {
       if (p.type().equals("categorical") || p.type().equals("discrete")) {
         double[] w = categoricalWeights(p, obs);
