@@ -1,0 +1,533 @@
+package dev.keel.katib;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keel.core.Ids;
+import dev.keel.core.Json;
+import dev.keel.runtime.Phase;
+import dev.keel.runtime.ResourceRequest;
+import dev.keel.runtime.Workload;
+import dev.keel.runtime.WorkloadRuntime;
+import dev.keel.runtime.WorkloadSpec;
+import dev.keel.runtime.WorkloadStatus;
+import dev.keel.store.ConflictException;
+import dev.keel.store.ResourceRecord;
+import dev.keel.store.Store;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * Runs a Katib Experiment on this machine: asks the search for assignments, runs up to {@code
+ * parallelTrialCount} trials at once through the runtime (a batch Job's primary container as a
+ * process), reads each trial's metrics from its output, and ends the experiment as Katib does —
+ * goal reached, too many failed trials, {@code maxTrialCount} trials run, or (unlike Katib, #1494)
+ * a search with nothing left to suggest. The Experiment and its Trials are stored as resources, in
+ * Katib's shape, after every change.
+ */
+public final class ExperimentController {
+  /** What the controller tells whoever watches (the CLI prints it). */
+  public interface Progress {
+    default void trialStarted(String trial, Map<String, String> assignments) {}
+
+    default void trialEnded(String trial, String condition, String objective, String best) {}
+
+    default void note(String message) {}
+  }
+
+  private static final String API = "kubeflow.org/v1beta1";
+
+  private final Store store;
+  private final WorkloadRuntime runtime;
+  private final Path workDir;
+  private final Clock clock;
+  private final Progress progress;
+
+  public ExperimentController(
+      Store store, WorkloadRuntime runtime, Path workDir, Clock clock, Progress progress) {
+    this.store = store;
+    this.runtime = runtime;
+    this.workDir = workDir;
+    this.clock = clock;
+    this.progress = progress == null ? new Progress() {} : progress;
+  }
+
+  /** A trial as the controller tracks it. */
+  static final class Trial {
+    final String name;
+    final Map<String, String> assignments;
+    String condition = "Created"; // Running, Succeeded, Failed, MetricsUnavailable, Killed
+    String reason = "TrialCreated";
+    String message = "";
+    Workload workload;
+    Instant startTime;
+    Instant completionTime;
+    List<Metrics.Summary> metrics = List.of();
+    Double objective;
+    long version = 1;
+
+    Trial(String name, Map<String, String> assignments) {
+      this.name = name;
+      this.assignments = assignments;
+    }
+
+    boolean active() {
+      return condition.equals("Created") || condition.equals("Running");
+    }
+  }
+
+  /** Runs the experiment to its end and returns its final document (with Katib's status). */
+  public ObjectNode run(Experiment e) throws InterruptedException {
+    Instant start = clock.instant();
+    String uid = Ids.newId();
+    ObjectNode doc = e.document().deepCopy();
+    ObjectNode meta = doc.with("metadata");
+    meta.put("name", e.name());
+    meta.put("namespace", e.namespace());
+    meta.put("uid", uid);
+    meta.put("creationTimestamp", start.toString());
+    ObjectNode status = doc.putObject("status");
+    status.put("startTime", start.toString());
+    condition(status, "Created", "ExperimentCreated", "Experiment is created", start);
+    try {
+      store
+          .resources()
+          .create(
+              new ResourceRecord(
+                  "Experiment",
+                  e.namespace(),
+                  e.name(),
+                  uid,
+                  null,
+                  0,
+                  Json.write(doc),
+                  start,
+                  start));
+    } catch (ConflictException c) {
+      throw new ConflictException(
+          "experiment "
+              + e.namespace()
+              + "/"
+              + e.name()
+              + " exists already; give the new one another metadata.name");
+    }
+    long version = 1;
+    Search search =
+        Search.of(
+            e.algorithm().name(),
+            e.algorithm().settings(),
+            e.parameters(),
+            e.objective().maximize());
+    List<Trial> trials = new ArrayList<>();
+    BlockingQueue<Trial> ended = new LinkedBlockingQueue<>();
+    boolean exhausted = false;
+    String doneReason = null;
+    String doneMessage = null;
+    boolean succeeded = true;
+    condition(status, "Running", "ExperimentRunning", "Experiment is running", start);
+    version = save(e, doc, status, trials, version);
+
+    while (doneReason == null) {
+      long active = trials.stream().filter(Trial::active).count();
+      int room = (int) (e.parallelTrialCount() - active);
+      if (e.maxTrialCount() != null) {
+        room = Math.min(room, e.maxTrialCount() - trials.size());
+      }
+      if (room > 0 && !exhausted) {
+        List<Search.Observed> history = new ArrayList<>();
+        for (Trial t : trials) {
+          history.add(
+              new Search.Observed(
+                  t.assignments, t.condition.equals("Succeeded") ? t.objective : null));
+        }
+        List<Map<String, String>> next = search.suggest(room, history);
+        if (next.size() < room && e.algorithm().name().equals("grid")) {
+          exhausted = true;
+        }
+        for (Map<String, String> a : next) {
+          Trial t = new Trial(e.name() + "-" + suffix(), a);
+          trials.add(t);
+          start(e, uid, t, ended);
+          active++;
+        }
+        if (next.isEmpty()) {
+          exhausted = true;
+        }
+      }
+      if (active == 0) {
+        if (exhausted) {
+          doneReason = "ExperimentSuggestionEndReached";
+          doneMessage = "Experiment has succeeded because the search space has no more points";
+        } else {
+          doneReason = "ExperimentFailed";
+          doneMessage = "no trial could be started";
+          succeeded = false;
+        }
+        break;
+      }
+      version = save(e, doc, status, trials, version);
+      Trial t = ended.take();
+      finish(e, t);
+      Trial best = best(e, trials);
+      progress.trialEnded(
+          t.name,
+          t.condition,
+          t.objective == null ? null : Search.pyFloat(t.objective),
+          best == null ? null : Search.pyFloat(best.objective));
+      long failedish =
+          trials.stream()
+              .filter(x -> x.condition.equals("Failed") || x.condition.equals("MetricsUnavailable"))
+              .count();
+      long finished = trials.stream().filter(x -> !x.active()).count();
+      if (best != null
+          && e.objective().goal() != null
+          && (e.objective().maximize()
+              ? best.objective >= e.objective().goal()
+              : best.objective <= e.objective().goal())) {
+        doneReason = "ExperimentGoalReached";
+        doneMessage = "Experiment has succeeded because Objective goal has reached";
+      } else if (e.maxFailedTrialCount() != null
+          && failedish > 0
+          && failedish >= e.maxFailedTrialCount()) {
+        doneReason = "ExperimentFailed";
+        doneMessage = "Experiment has failed because max failed count has reached";
+        succeeded = false;
+      } else if (e.maxTrialCount() != null && finished >= e.maxTrialCount()) {
+        doneReason = "ExperimentMaxTrialsReached";
+        doneMessage = "Experiment has succeeded because max trial count has reached";
+      }
+    }
+    // trials still running when the experiment ends are killed, as Katib deletes them
+    for (Trial t : trials) {
+      if (t.active() && t.workload != null) {
+        t.workload.cancel();
+        t.condition = "Killed";
+        t.reason = "TrialKilled";
+        t.message = "the experiment ended: " + doneReason;
+        t.completionTime = clock.instant();
+      }
+    }
+    Instant end = clock.instant();
+    status.put("completionTime", end.toString());
+    condition(status, succeeded ? "Succeeded" : "Failed", doneReason, doneMessage, end);
+    save(e, doc, status, trials, version);
+    progress.note(doneMessage);
+    return doc;
+  }
+
+  private static String suffix() {
+    String id = Ids.newId();
+    return id.substring(id.length() - 8);
+  }
+
+  private void start(Experiment e, String experimentUid, Trial t, BlockingQueue<Trial> ended) {
+    t.startTime = clock.instant();
+    ObjectNode trialDoc = trialDocument(e, experimentUid, t);
+    store
+        .resources()
+        .create(
+            new ResourceRecord(
+                "Trial",
+                e.namespace(),
+                t.name,
+                Ids.newId(),
+                experimentUid,
+                0,
+                Json.write(trialDoc),
+                t.startTime,
+                t.startTime));
+    progress.trialStarted(t.name, t.assignments);
+    String kind = e.trialTemplate().kind();
+    if (!kind.equals("Job")) {
+      fail(
+          t,
+          "TrialFailed",
+          "trials of kind "
+              + kind
+              + " need the training controller, which this Keel does not have yet; use a batch/v1 Job",
+          ended);
+      return;
+    }
+    ObjectNode job;
+    try {
+      job = TrialTemplates.render(e.trialTemplate(), t.assignments, t.name, e.namespace());
+    } catch (IllegalArgumentException x) {
+      fail(t, "TrialFailed", x.getMessage(), ended);
+      return;
+    }
+    JsonNode podSpec = job.path("spec").path("template").path("spec");
+    JsonNode container = null;
+    for (JsonNode c : podSpec.path("containers")) {
+      if (c.path("name").asText().equals(e.trialTemplate().primaryContainerName())
+          || podSpec.path("containers").size() == 1) {
+        container = c;
+      }
+    }
+    if (container == null) {
+      fail(
+          t,
+          "TrialFailed",
+          "the Job has no container named '" + e.trialTemplate().primaryContainerName() + "'",
+          ended);
+      return;
+    }
+    List<String> command = new ArrayList<>();
+    container.path("command").forEach(x -> command.add(x.asText()));
+    List<String> args = new ArrayList<>();
+    container.path("args").forEach(x -> args.add(x.asText()));
+    if (command.isEmpty()) {
+      fail(
+          t,
+          "TrialFailed",
+          "the container relies on its image's entrypoint; give it a command",
+          ended);
+      return;
+    }
+    Map<String, String> env = new LinkedHashMap<>();
+    container.path("env").forEach(x -> env.put(x.path("name").asText(), x.path("value").asText()));
+    JsonNode res = container.path("resources");
+    JsonNode req = res.path("requests").isObject() ? res.path("requests") : res.path("limits");
+    Path dir = workDir.resolve("katib").resolve(e.namespace()).resolve(e.name()).resolve(t.name);
+    WorkloadSpec.Builder spec =
+        WorkloadSpec.builder(t.name)
+            .namespace(e.namespace())
+            .owner(e.name())
+            .image(container.path("image").asText(""))
+            .command(command)
+            .args(args)
+            .env(env)
+            .workingDir(dir)
+            .logFile(dir.resolve("trial.log"))
+            .resources(
+                ResourceRequest.of(req.path("cpu").asText(null), req.path("memory").asText(null)));
+    if (job.path("spec").has("activeDeadlineSeconds")) {
+      spec.timeout(
+          java.time.Duration.ofSeconds(job.path("spec").path("activeDeadlineSeconds").asLong()));
+    }
+    t.condition = "Running";
+    t.reason = "TrialRunning";
+    t.workload = runtime.launch(spec.build());
+    t.workload.completion().whenComplete((s, x) -> ended.add(t));
+  }
+
+  private void fail(Trial t, String reason, String message, BlockingQueue<Trial> ended) {
+    t.condition = "Failed";
+    t.reason = reason;
+    t.message = message;
+    t.completionTime = clock.instant();
+    ended.add(t);
+  }
+
+  /** Reads a finished trial's metrics and decides its condition. */
+  private void finish(Experiment e, Trial t) {
+    if (t.workload == null) {
+      return; // failed before it started
+    }
+    WorkloadStatus s = t.workload.status();
+    t.completionTime = clock.instant();
+    List<String> lines = List.of();
+    try {
+      lines = Files.readAllLines(t.workload.spec().logFile(), StandardCharsets.UTF_8);
+    } catch (IOException ignored) {
+      // no output: no metrics
+    }
+    List<String> names = new ArrayList<>();
+    names.add(e.objective().metricName());
+    names.addAll(e.objective().additionalMetricNames());
+    List<Metrics.Point> points = Metrics.parse(lines, names, e.metricsFormat());
+    List<Metrics.Summary> summaries = new ArrayList<>();
+    for (String n : names) {
+      summaries.add(Metrics.summarise(n, points));
+    }
+    t.metrics = summaries;
+    if (s.phase() != Phase.SUCCEEDED) {
+      t.condition = "Failed";
+      t.reason = "TrialFailed";
+      String last = lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+      t.message =
+          (s.message() == null ? s.reason() : s.message()) + (last.isBlank() ? "" : ": " + last);
+      return;
+    }
+    String value =
+        Metrics.pick(
+            summaries.get(0),
+            e.objective().strategies().getOrDefault(e.objective().metricName(), "latest"));
+    try {
+      t.objective = Double.parseDouble(value);
+      t.condition = "Succeeded";
+      t.reason = "TrialSucceeded";
+      t.message = "Trial has succeeded";
+    } catch (NumberFormatException x) {
+      t.condition = "MetricsUnavailable";
+      t.reason = "MetricsUnavailable";
+      t.message = "the trial printed no value of " + e.objective().metricName();
+    }
+  }
+
+  private static Trial best(Experiment e, List<Trial> trials) {
+    Trial best = null;
+    for (Trial t : trials) {
+      if (t.condition.equals("Succeeded")
+          && t.objective != null
+          && (best == null
+              || (e.objective().maximize()
+                  ? t.objective > best.objective
+                  : t.objective < best.objective))) {
+        best = t;
+      }
+    }
+    return best;
+  }
+
+  // ------------------------------------------------------------------ Katib's documents
+
+  private long save(
+      Experiment e, ObjectNode doc, ObjectNode status, List<Trial> trials, long version) {
+    Instant now = clock.instant();
+    counts(status, trials);
+    Trial best = best(e, trials);
+    ObjectNode optimal = status.putObject("currentOptimalTrial");
+    if (best != null) {
+      optimal.put("bestTrialName", best.name);
+      assignments(optimal.putArray("parameterAssignments"), best.assignments);
+      metrics(optimal.putObject("observation").putArray("metrics"), best.metrics);
+    }
+    for (Trial t : trials) {
+      store
+          .resources()
+          .get("Trial", e.namespace(), t.name)
+          .ifPresent(
+              r -> {
+                ObjectNode td = (ObjectNode) Json.parse(r.document());
+                ObjectNode ts = td.putObject("status");
+                if (t.startTime != null) {
+                  ts.put("startTime", t.startTime.toString());
+                }
+                if (t.completionTime != null) {
+                  ts.put("completionTime", t.completionTime.toString());
+                }
+                ArrayNode conds = ts.putArray("conditions");
+                conds
+                    .addObject()
+                    .put("type", "Created")
+                    .put("status", "True")
+                    .put("reason", "TrialCreated");
+                if (!t.condition.equals("Created")) {
+                  conds
+                      .addObject()
+                      .put("type", t.condition)
+                      .put("status", "True")
+                      .put("reason", t.reason)
+                      .put("message", t.message);
+                }
+                if (!t.metrics.isEmpty()) {
+                  metrics(ts.putObject("observation").putArray("metrics"), t.metrics);
+                }
+                if (!r.document().equals(Json.write(td))) {
+                  store
+                      .resources()
+                      .update(
+                          "Trial", e.namespace(), t.name, r.resourceVersion(), Json.write(td), now);
+                }
+              });
+    }
+    doc.set("status", status);
+    return store
+        .resources()
+        .update("Experiment", e.namespace(), e.name(), version, Json.write(doc), now);
+  }
+
+  private static void counts(ObjectNode status, List<Trial> trials) {
+    Map<String, String[]> lists =
+        Map.of(
+            "Running", new String[] {"trialsRunning", "runningTrialList"},
+            "Created", new String[] {"trialsPending", "pendingTrialList"},
+            "Succeeded", new String[] {"trialsSucceeded", "succeededTrialList"},
+            "Failed", new String[] {"trialsFailed", "failedTrialList"},
+            "Killed", new String[] {"trialsKilled", "killedTrialList"},
+            "MetricsUnavailable",
+                new String[] {"trialMetricsUnavailable", "metricsUnavailableTrialList"});
+    status.put("trials", trials.size());
+    for (Map.Entry<String, String[]> kv : lists.entrySet()) {
+      List<String> names =
+          trials.stream().filter(t -> t.condition.equals(kv.getKey())).map(t -> t.name).toList();
+      status.remove(kv.getValue()[1]);
+      if (names.isEmpty()) {
+        status.remove(kv.getValue()[0]);
+      } else {
+        status.put(kv.getValue()[0], names.size());
+        ArrayNode a = status.putArray(kv.getValue()[1]);
+        names.forEach(a::add);
+      }
+    }
+  }
+
+  private static void assignments(ArrayNode out, Map<String, String> a) {
+    a.forEach((k, v) -> out.addObject().put("name", k).put("value", v));
+  }
+
+  private static void metrics(ArrayNode out, List<Metrics.Summary> ms) {
+    for (Metrics.Summary m : ms) {
+      out.addObject()
+          .put("name", m.name())
+          .put("min", m.min())
+          .put("max", m.max())
+          .put("latest", m.latest());
+    }
+  }
+
+  private static void condition(
+      ObjectNode status, String type, String reason, String message, Instant at) {
+    ArrayNode conds =
+        status.has("conditions")
+            ? (ArrayNode) status.get("conditions")
+            : status.putArray("conditions");
+    for (JsonNode c : conds) {
+      if (c.path("type").asText().equals("Running") && !type.equals("Running")) {
+        ((ObjectNode) c).put("status", "False");
+      }
+    }
+    conds
+        .addObject()
+        .put("type", type)
+        .put("status", "True")
+        .put("reason", reason)
+        .put("message", message)
+        .put("lastUpdateTime", at.toString())
+        .put("lastTransitionTime", at.toString());
+  }
+
+  private ObjectNode trialDocument(Experiment e, String experimentUid, Trial t) {
+    ObjectNode d = Json.json().createObjectNode();
+    d.put("apiVersion", API);
+    d.put("kind", "Trial");
+    ObjectNode m = d.putObject("metadata");
+    m.put("name", t.name);
+    m.put("namespace", e.namespace());
+    m.putObject("labels").put("katib.kubeflow.org/experiment", e.name());
+    m.putArray("ownerReferences")
+        .addObject()
+        .put("apiVersion", API)
+        .put("kind", "Experiment")
+        .put("name", e.name())
+        .put("uid", experimentUid);
+    ObjectNode s = d.putObject("spec");
+    ObjectNode o = s.putObject("objective");
+    o.put("type", e.objective().type());
+    o.put("objectiveMetricName", e.objective().metricName());
+    assignments(s.putArray("parameterAssignments"), t.assignments);
+    s.put("primaryContainerName", e.trialTemplate().primaryContainerName());
+    s.put("retainRun", e.trialTemplate().retain());
+    return d;
+  }
+}

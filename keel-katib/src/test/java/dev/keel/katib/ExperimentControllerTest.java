@@ -1,0 +1,188 @@
+package dev.keel.katib;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keel.core.Json;
+import dev.keel.runtime.LocalRuntime;
+import dev.keel.store.ResourceRecord;
+import dev.keel.store.Store;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Experiments whose trials are real Python processes, run to the end on this machine. */
+class ExperimentControllerTest {
+  @TempDir Path dir;
+  Store store;
+  LocalRuntime runtime;
+  ExperimentController controller;
+  final List<String> events = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void open() {
+    store = Store.sqlite(dir.resolve("keel.db"));
+    runtime = LocalRuntime.builder().parallelism(2).build();
+    controller =
+        new ExperimentController(
+            store,
+            runtime,
+            dir,
+            Clock.systemUTC(),
+            new ExperimentController.Progress() {
+              @Override
+              public void trialEnded(
+                  String trial, String condition, String objective, String best) {
+                events.add(trial + " " + condition + " " + objective);
+              }
+            });
+  }
+
+  @AfterEach
+  void close() {
+    runtime.close();
+    store.close();
+  }
+
+  /** A Katib Experiment whose Job trial prints {@code loss=(lr-0.03)^2} with python3. */
+  static String experiment(String name, String algorithm, String extraSpec, String program) {
+    return """
+        apiVersion: kubeflow.org/v1beta1
+        kind: Experiment
+        metadata: {name: %s, namespace: team-a}
+        spec:
+          objective: {type: minimize, objectiveMetricName: loss, additionalMetricNames: [accuracy]}
+          algorithm: {algorithmName: %s, algorithmSettings: [{name: random_state, value: "3"}]}
+          parallelTrialCount: 2
+          %s
+          parameters:
+          - {name: lr, parameterType: double, feasibleSpace: {min: "0.01", max: "0.05", step: "0.01"}}
+          trialTemplate:
+            primaryContainerName: training-container
+            trialParameters: [{name: learningRate, reference: lr}]
+            trialSpec:
+              apiVersion: batch/v1
+              kind: Job
+              spec:
+                template:
+                  spec:
+                    containers:
+                    - name: training-container
+                      image: python:3.11
+                      command: [python3, -c, "%s", "--lr=${trialParameters.learningRate}"]
+                    restartPolicy: Never
+        """
+        .formatted(name, algorithm, extraSpec, program);
+  }
+
+  static final String TRAIN =
+      "import sys; lr=float(sys.argv[1].split('=')[1]); print('epoch 1 loss=%f accuracy=0.5' % ((lr-0.03)**2 + 0.01)); print('epoch 2 loss=%f accuracy=0.9' % ((lr-0.03)**2))";
+
+  @Test
+  void a_grid_experiment_runs_every_point_and_ends_when_the_grid_is_done() throws Exception {
+    ObjectNode done =
+        controller.run(
+            Experiment.readYaml(experiment("grid-lr", "grid", "maxTrialCount: 10", TRAIN)));
+    JsonNode status = done.path("status");
+    assertThat(status.at("/conditions/2/type").asText()).isEqualTo("Succeeded");
+    assertThat(status.at("/conditions/2/reason").asText())
+        .isEqualTo("ExperimentSuggestionEndReached");
+    assertThat(status.path("trials").asInt())
+        .isEqualTo(5); // 0.01 .. 0.05, fewer than maxTrialCount
+    assertThat(status.path("trialsSucceeded").asInt()).isEqualTo(5);
+    JsonNode best = status.path("currentOptimalTrial");
+    assertThat(best.at("/parameterAssignments/0/value").asText()).isEqualTo("0.03");
+    assertThat(best.at("/observation/metrics/0/name").asText()).isEqualTo("loss");
+    assertThat(best.at("/observation/metrics/0/min").asText()).isEqualTo("0.0");
+    assertThat(best.at("/observation/metrics/1/latest").asText()).isEqualTo("0.9");
+
+    List<ResourceRecord> trials = store.resources().list("Trial", "team-a");
+    assertThat(trials).hasSize(5);
+    JsonNode trial = Json.parse(trials.get(0).document());
+    assertThat(trial.at("/metadata/labels/katib.kubeflow.org~1experiment").asText())
+        .isEqualTo("grid-lr");
+    assertThat(trial.at("/status/conditions/1/type").asText()).isEqualTo("Succeeded");
+    assertThat(
+            Json.parse(
+                    store
+                        .resources()
+                        .get("Experiment", "team-a", "grid-lr")
+                        .orElseThrow()
+                        .document())
+                .at("/status/completionTime")
+                .asText())
+        .isNotEmpty();
+  }
+
+  @Test
+  void reaching_the_goal_ends_the_experiment() throws Exception {
+    String yaml =
+        experiment("goal-lr", "random", "maxTrialCount: 30", TRAIN)
+            .replace("objectiveMetricName: loss,", "goal: 0.00001, objectiveMetricName: loss,");
+    ObjectNode done = controller.run(Experiment.readYaml(yaml));
+    assertThat(done.at("/status/conditions/2/reason").asText()).isEqualTo("ExperimentGoalReached");
+    assertThat(done.at("/status/currentOptimalTrial/parameterAssignments/0/value").asText())
+        .isEqualTo("0.03");
+    assertThat(done.at("/status/trials").asInt()).isLessThan(30);
+  }
+
+  @Test
+  void failing_trials_fail_the_experiment_at_max_failed_trial_count() throws Exception {
+    String yaml =
+        experiment(
+            "crashing",
+            "random",
+            "maxTrialCount: 5\n  maxFailedTrialCount: 2",
+            "import sys; sys.exit('boom: out of memory')");
+    ObjectNode done = controller.run(Experiment.readYaml(yaml));
+    assertThat(done.at("/status/conditions/2/type").asText()).isEqualTo("Failed");
+    assertThat(done.at("/status/conditions/2/reason").asText()).isEqualTo("ExperimentFailed");
+    assertThat(done.at("/status/trialsFailed").asInt()).isGreaterThanOrEqualTo(2);
+    JsonNode trial = Json.parse(store.resources().list("Trial", "team-a").get(0).document());
+    assertThat(trial.at("/status/conditions/1/message").asText()).contains("boom: out of memory");
+  }
+
+  @Test
+  void a_trial_that_prints_no_metric_is_metrics_unavailable() throws Exception {
+    String yaml =
+        experiment(
+            "quiet", "random", "maxTrialCount: 2\n  maxFailedTrialCount: 2", "print('hello')");
+    ObjectNode done = controller.run(Experiment.readYaml(yaml));
+    assertThat(done.at("/status/trialMetricsUnavailable").asInt()).isEqualTo(2);
+    assertThat(done.at("/status/conditions/2/type").asText()).isEqualTo("Failed");
+  }
+
+  @Test
+  void katibs_random_example_fails_naming_the_program_only_its_image_has() throws Exception {
+    Path random = ExperimentTest.katib("hp-tuning/random.yaml");
+    ObjectNode done = controller.run(Experiment.readYaml(Files.readString(random)));
+    assertThat(done.at("/status/conditions/2/type").asText()).isEqualTo("Failed");
+    JsonNode trial = Json.parse(store.resources().list("Trial", "kubeflow").get(0).document());
+    assertThat(trial.at("/status/conditions/1/message").asText())
+        .contains("/opt/pytorch-mnist/mnist.py");
+  }
+
+  @Test
+  void a_pytorchjob_trial_says_it_needs_the_training_controller() throws Exception {
+    Path file = ExperimentTest.katib("kubeflow-training-operator/pytorchjob-mnist.yaml");
+    ObjectNode done = controller.run(Experiment.readYaml(Files.readString(file)));
+    assertThat(done.at("/status/conditions/2/type").asText()).isEqualTo("Failed");
+    JsonNode trial =
+        Json.parse(
+            store
+                .resources()
+                .list("Trial", done.at("/metadata/namespace").asText())
+                .get(0)
+                .document());
+    assertThat(trial.at("/status/conditions/1/message").asText())
+        .contains("PyTorchJob")
+        .contains("training controller");
+  }
+}
