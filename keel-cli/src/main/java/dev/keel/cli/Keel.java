@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
       UsersCommand.class,
       TokensCommand.class,
       ProfilesCommand.class,
+      ApplyCommand.class,
+      GetCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Keel implements Runnable {

@@ -1,0 +1,130 @@
+package dev.keel.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keel.core.Json;
+import dev.keel.core.Problem;
+import dev.keel.core.ValidationException;
+import dev.keel.katib.Experiment;
+import dev.keel.katib.ExperimentController;
+import dev.keel.runtime.LocalRuntime;
+import dev.keel.store.Store;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code keel apply -f FILE}: a Katib Experiment, run in this process to its end with live
+ * progress; exits 0 when it Succeeded.
+ */
+@Command(
+    name = "apply",
+    mixinStandardHelpOptions = true,
+    description = "Run a Katib Experiment (kubeflow.org/v1beta1) to its end on this machine.")
+final class ApplyCommand implements Callable<Integer> {
+  @Option(names = "-f", paramLabel = "FILE", required = true, description = "The resource's YAML.")
+  Path file;
+
+  @Option(
+      names = "--parallelism",
+      paramLabel = "N",
+      description = "Most processes at once (default: the number of cores).")
+  int parallelism;
+
+  @Option(
+      names = "--image-map",
+      paramLabel = "FILE",
+      description = "YAML mapping container images to local programs.")
+  Path imageMap;
+
+  @Mixin StoreOptions storeOptions;
+
+  @Override
+  public Integer call() throws Exception {
+    String text = Files.readString(file);
+    JsonNode doc = Json.yaml().readTree(text);
+    String kind = doc == null ? "" : doc.path("kind").asText();
+    if (!kind.equals("Experiment")) {
+      throw new ValidationException(
+          new Problem(
+              file + ": kind", "'" + kind + "' is not a kind keel apply runs yet (Experiment is)"));
+    }
+    Experiment experiment;
+    try {
+      experiment = Experiment.read(doc);
+    } catch (ValidationException e) {
+      throw new ValidationException(
+          e.problems().stream().map(p -> new Problem(file + ": " + p.path(), p.reason())).toList());
+    }
+    try (Store store = storeOptions.open();
+        LocalRuntime runtime = storeOptions.runtime(parallelism, imageMap, store)) {
+      System.out.println(
+          "experiment "
+              + experiment.namespace()
+              + "/"
+              + experiment.name()
+              + ": "
+              + experiment.algorithm().name()
+              + " search, "
+              + experiment.parallelTrialCount()
+              + " trials at once"
+              + (experiment.maxTrialCount() == null
+                  ? ""
+                  : ", at most " + experiment.maxTrialCount()));
+      ExperimentController controller =
+          new ExperimentController(
+              store,
+              runtime,
+              storeOptions.dataDir(),
+              Clock.systemUTC(),
+              new ExperimentController.Progress() {
+                @Override
+                public void trialStarted(String trial, Map<String, String> assignments) {
+                  System.out.println("  started   " + trial + "  " + assignments);
+                }
+
+                @Override
+                public void trialEnded(
+                    String trial, String condition, String objective, String best) {
+                  System.out.println(
+                      "  "
+                          + String.format(
+                              "%-9s",
+                              condition.equals("MetricsUnavailable") ? "NoMetric" : condition)
+                          + " "
+                          + trial
+                          + (objective == null
+                              ? ""
+                              : "  " + experiment.objective().metricName() + "=" + objective)
+                          + (best == null ? "" : "  best " + best));
+                }
+              });
+      ObjectNode done = controller.run(experiment);
+      JsonNode status = done.path("status");
+      JsonNode last = status.path("conditions").get(status.path("conditions").size() - 1);
+      JsonNode best = status.path("currentOptimalTrial");
+      System.out.println(
+          "experiment "
+              + experiment.name()
+              + " "
+              + last.path("type").asText()
+              + " ("
+              + last.path("reason").asText()
+              + "): "
+              + status.path("trials").asInt()
+              + " trials"
+              + (best.has("bestTrialName")
+                  ? "; best "
+                      + best.path("bestTrialName").asText()
+                      + " "
+                      + best.path("parameterAssignments")
+                  : ""));
+      return last.path("type").asText().equals("Succeeded") ? 0 : 1;
+    }
+  }
+}

@@ -1,0 +1,171 @@
+package dev.keel.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keel.core.Json;
+import dev.keel.core.Problem;
+import dev.keel.core.ValidationException;
+import dev.keel.store.ResourceRecord;
+import dev.keel.store.Store;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code keel get experiments|trials} and {@code keel get experiment NAME [-o json|yaml]}: the
+ * stored resources, as {@code kubectl get} shows them.
+ */
+@Command(
+    name = "get",
+    mixinStandardHelpOptions = true,
+    description = "List experiments or trials, or print one resource (-o json|yaml).")
+final class GetCommand implements Callable<Integer> {
+  @Parameters(
+      index = "0",
+      paramLabel = "KIND",
+      description = "experiments, experiment, trials or trial")
+  String kind;
+
+  @Parameters(index = "1", arity = "0..1", paramLabel = "NAME")
+  String name;
+
+  @Option(
+      names = {"-n", "--namespace"},
+      paramLabel = "NS",
+      description = "The namespace (default: all).")
+  String namespace;
+
+  @Option(names = "-o", paramLabel = "FORMAT", description = "json or yaml: the whole resource.")
+  String output;
+
+  @Option(
+      names = "--experiment",
+      paramLabel = "NAME",
+      description = "Only this experiment's trials.")
+  String experiment;
+
+  @Mixin StoreOptions storeOptions;
+
+  static String kindOf(String given) {
+    return switch (given.toLowerCase(Locale.ROOT)) {
+      case "experiment", "experiments" -> "Experiment";
+      case "trial", "trials" -> "Trial";
+      default ->
+          throw new ValidationException(
+              new Problem("KIND", "'" + given + "' is not experiments or trials"));
+    };
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    String k = kindOf(kind);
+    try (Store store = storeOptions.open()) {
+      if (name != null) {
+        ResourceRecord r = find(store, k, name, namespace);
+        JsonNode doc = Json.parse(r.document());
+        if ("yaml".equals(output)) {
+          System.out.print(Json.yaml().writeValueAsString(doc));
+        } else {
+          System.out.println(Json.writePretty(doc));
+        }
+        return 0;
+      }
+      List<ResourceRecord> all = store.resources().list(k, namespace);
+      if ("json".equals(output)) {
+        var items =
+            Json.json()
+                .createObjectNode()
+                .put("apiVersion", "v1")
+                .put("kind", "List")
+                .putArray("items");
+        all.forEach(r -> items.add(Json.parse(r.document())));
+        System.out.println(Json.writePretty(items));
+        return 0;
+      }
+      if (k.equals("Experiment")) {
+        System.out.printf(
+            "%-16s %-28s %-10s %-32s %6s  %s%n",
+            "NAMESPACE", "NAME", "STATUS", "REASON", "TRIALS", "BEST");
+        for (ResourceRecord r : all) {
+          JsonNode s = Json.parse(r.document()).path("status");
+          JsonNode c = s.path("conditions").get(s.path("conditions").size() - 1);
+          JsonNode best = s.path("currentOptimalTrial").path("observation").path("metrics").path(0);
+          System.out.printf(
+              "%-16s %-28s %-10s %-32s %6d  %s%n",
+              r.namespace(),
+              r.name(),
+              c == null ? "" : c.path("type").asText(),
+              c == null ? "" : c.path("reason").asText(),
+              s.path("trials").asInt(),
+              best.isMissingNode()
+                  ? ""
+                  : best.path("name").asText() + "=" + best.path("latest").asText());
+        }
+      } else {
+        System.out.printf(
+            "%-16s %-36s %-20s %-40s %s%n",
+            "NAMESPACE", "NAME", "STATUS", "ASSIGNMENTS", "METRICS");
+        for (ResourceRecord r : all) {
+          JsonNode d = Json.parse(r.document());
+          if (experiment != null
+              && !experiment.equals(
+                  d.at("/metadata/labels/katib.kubeflow.org~1experiment").asText())) {
+            continue;
+          }
+          JsonNode conds = d.path("status").path("conditions");
+          JsonNode c = conds.get(conds.size() - 1);
+          StringBuilder a = new StringBuilder();
+          d.at("/spec/parameterAssignments")
+              .forEach(
+                  x ->
+                      a.append(x.path("name").asText())
+                          .append('=')
+                          .append(x.path("value").asText())
+                          .append(' '));
+          StringBuilder m = new StringBuilder();
+          d.at("/status/observation/metrics")
+              .forEach(
+                  x ->
+                      m.append(x.path("name").asText())
+                          .append('=')
+                          .append(x.path("latest").asText())
+                          .append(' '));
+          System.out.printf(
+              "%-16s %-36s %-20s %-40s %s%n",
+              r.namespace(),
+              r.name(),
+              c == null ? "" : c.path("type").asText(),
+              a.toString().strip(),
+              m.toString().strip());
+        }
+      }
+      return 0;
+    }
+  }
+
+  static ResourceRecord find(Store store, String kind, String name, String namespace) {
+    List<ResourceRecord> matches =
+        store.resources().list(kind, namespace).stream()
+            .filter(r -> r.name().equals(name))
+            .toList();
+    if (matches.isEmpty()) {
+      throw new ValidationException(
+          new Problem(
+              "NAME",
+              "no "
+                  + kind
+                  + " '"
+                  + name
+                  + "'"
+                  + (namespace == null ? "" : " in namespace " + namespace)));
+    }
+    if (matches.size() > 1) {
+      throw new ValidationException(
+          new Problem("NAME", kind + " '" + name + "' is in several namespaces; give -n"));
+    }
+    return matches.get(0);
+  }
+}
