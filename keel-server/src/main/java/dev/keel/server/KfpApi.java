@@ -28,6 +28,7 @@ import dev.keel.store.Page;
 import dev.keel.store.PipelineRecord;
 import dev.keel.store.PipelineVersionRecord;
 import dev.keel.store.RunRecord;
+import dev.keel.store.Runs;
 import dev.keel.store.Store;
 import dev.keel.store.TaskRecord;
 import io.javalin.config.RoutesConfig;
@@ -117,6 +118,7 @@ final class KfpApi {
   void register(RoutesConfig r) {
     r.get(V2 + "/healthz", this::healthz);
 
+    r.post(V2 + "/pipelines", this::createPipeline);
     r.post(V2 + "/pipelines/upload", this::uploadPipeline);
     r.post(V2 + "/pipelines/upload_version", this::uploadVersion);
     r.get(V2 + "/pipelines", this::listPipelines);
@@ -153,6 +155,27 @@ final class KfpApi {
   }
 
   // ------------------------------------------------------------------ pipelines
+
+  /** A pipeline with no version yet (versions come with upload_version). */
+  private void createPipeline(Context ctx) {
+    JsonNode body = body(ctx, Set.of("display_name", "name", "description", "namespace", "tags"));
+    String displayName = body.path("display_name").asText(body.path("name").asText(""));
+    if (displayName.isBlank()) {
+      throw ApiError.badRequest("display_name", "a pipeline needs a display_name or a name");
+    }
+    String namespace = shared(body.path("namespace").asText(null));
+    check(ctx, namespace, Action.WRITE);
+    PipelineRecord p =
+        new PipelineRecord(
+            Ids.newId(),
+            namespace,
+            body.path("name").asText(displayName),
+            displayName,
+            body.path("description").asText(null),
+            clock.instant());
+    store.pipelines().insert(p);
+    json(ctx, pipelineJson(p));
+  }
 
   private void uploadPipeline(Context ctx) {
     String namespace = shared(ctx.queryParam("namespace"));
@@ -574,14 +597,14 @@ final class KfpApi {
       check(ctx, namespace, Action.READ);
     }
     KfpFilter filter = KfpFilter.parse(ctx.queryParam("filter"), RUN_FIELDS);
-    sortable(ctx);
+    Runs.Sort sort = runSort(ctx.queryParam("sort_by"));
     String ns = namespace;
     String exp = experimentId;
     json(
         ctx,
         page(
             "runs",
-            token -> store.runs().list(ns, exp, pageSize(ctx), token),
+            token -> store.runs().list(ns, exp, pageSize(ctx), token, sort),
             r -> runJson(r, false),
             filter,
             ctx));
@@ -725,7 +748,41 @@ final class KfpApi {
     }
   }
 
-  /** Lists come newest first; that is the one order there is an index for. */
+  /**
+   * A run listing's order from KFP's {@code sort_by}: {@code "field"}, {@code "field asc"} or
+   * {@code "field desc"} (ascending by default); newest first when absent.
+   */
+  static Runs.Sort runSort(String sortBy) {
+    if (sortBy == null || sortBy.isBlank()) {
+      return Runs.Sort.NEWEST_FIRST;
+    }
+    String[] parts = sortBy.strip().split("\\s+");
+    String field =
+        switch (parts[0]) {
+          case "name" -> "display_name";
+          case "id" -> "run_id";
+          case "status" -> "state";
+          default -> parts[0];
+        };
+    if (!Runs.Sort.COLUMNS.contains(field)) {
+      throw ApiError.badRequest(
+          "sort_by",
+          "runs do not sort by '"
+              + parts[0]
+              + "'; use one of "
+              + new java.util.TreeSet<>(Runs.Sort.COLUMNS));
+    }
+    if (parts.length > 2
+        || (parts.length == 2
+            && !parts[1].equalsIgnoreCase("asc")
+            && !parts[1].equalsIgnoreCase("desc"))) {
+      throw ApiError.badRequest(
+          "sort_by", "'" + sortBy + "' is not 'field', 'field asc' or 'field desc'");
+    }
+    return new Runs.Sort(field, parts.length == 2 && parts[1].equalsIgnoreCase("desc"));
+  }
+
+  /** Other lists come newest first; that is the one order there is an index for. */
   private static void sortable(Context ctx) {
     String s = ctx.queryParam("sort_by");
     if (s == null || s.isBlank() || s.strip().equalsIgnoreCase("created_at desc")) {

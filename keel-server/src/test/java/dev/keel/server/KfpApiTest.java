@@ -373,7 +373,10 @@ class KfpApiTest {
         .isEqualTo("filter.predicates[0].key");
     assertThat(get("/apis/v2beta1/runs?namespace=default&page_token=garbage").status())
         .isEqualTo(400);
-    assertThat(get("/apis/v2beta1/runs?namespace=default&sort_by=colour").status()).isEqualTo(400);
+    Response badSort = get("/apis/v2beta1/runs?namespace=default&sort_by=colour");
+    assertThat(badSort.status()).isEqualTo(400);
+    assertThat(badSort.json().at("/details/0/field_violations/0/field").asText())
+        .isEqualTo("sort_by");
     assertThat(get("/apis/v2beta1/nothing-here").json().path("code").asInt())
         .isEqualTo(ApiError.NOT_FOUND);
   }
@@ -584,5 +587,43 @@ class KfpApiTest {
     assertThat(refused.status()).isEqualTo(400);
     assertThat(refused.json().at("/details/0/field_violations/0/field").asText())
         .isEqualTo("trigger.cron_schedule.cron");
+  }
+
+  @Test
+  void runs_list_sorted_by_any_kfp_field_page_by_page() throws Exception {
+    for (String name : new String[] {"charlie", "alpha", "bravo"}) {
+      ObjectNode body = Json.json().createObjectNode();
+      body.put("display_name", name);
+      body.set("pipeline_spec", yamlTree(GREETING));
+      body.putObject("runtime_config").putObject("parameters").put("text", name);
+      waitForRun(post("/apis/v2beta1/runs", body).json().path("run_id").asText());
+    }
+    java.util.List<String> names = new java.util.ArrayList<>();
+    String token = "";
+    do {
+      JsonNode page =
+          get("/apis/v2beta1/runs?namespace=default&page_size=2&sort_by="
+                  + q("display_name asc")
+                  + "&page_token="
+                  + token)
+              .json();
+      page.path("runs").forEach(r -> names.add(r.path("display_name").asText()));
+      token = page.path("next_page_token").asText();
+    } while (!token.isEmpty());
+    assertThat(names).containsExactly("alpha", "bravo", "charlie");
+    JsonNode desc = get("/apis/v2beta1/runs?namespace=default&sort_by=" + q("name desc")).json();
+    assertThat(desc.path("runs").get(0).path("display_name").asText()).isEqualTo("charlie");
+
+    Response created =
+        post(
+            "/apis/v2beta1/pipelines",
+            Map.of("display_name", "empty", "description", "no versions yet"));
+    assertThat(created.status()).as(created.text()).isEqualTo(200);
+    assertThat(
+            get("/apis/v2beta1/pipelines/" + created.json().path("pipeline_id").asText())
+                .json()
+                .path("description")
+                .asText())
+        .isEqualTo("no versions yet");
   }
 }

@@ -30,6 +30,27 @@ public interface Runs {
   Page<RunRecord> list(String namespace, String experimentId, int pageSize, String pageToken);
 
   /**
+   * Like {@link #list(String, String, int, String)}, in another order: by {@code created_at},
+   * {@code finished_at}, {@code scheduled_at} (unset ones first when ascending), {@code
+   * display_name}, {@code state} or {@code run_id}, then by id. A page token names the order it was
+   * made for.
+   *
+   * @throws IllegalArgumentException for an unknown column, or a token of another order
+   */
+  Page<RunRecord> list(
+      String namespace, String experimentId, int pageSize, String pageToken, Sort sort);
+
+  /** An order of a run listing. */
+  record Sort(String column, boolean descending) {
+    public static final Sort NEWEST_FIRST = new Sort("created_at", true);
+
+    /** The columns runs sort by, as KFP names them. */
+    public static final java.util.Set<String> COLUMNS =
+        java.util.Set.of(
+            "created_at", "finished_at", "scheduled_at", "display_name", "state", "run_id");
+  }
+
+  /**
    * Sets the state, error and finish time, and appends {@code {"update_time", "state"[, "error":
    * {"message"}]}} to the state history, in one statement.
    *

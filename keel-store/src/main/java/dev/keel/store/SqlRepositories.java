@@ -677,6 +677,104 @@ final class SqlRepositories implements Tx {
     }
 
     @Override
+    public Page<RunRecord> list(
+        String namespace, String experimentId, int pageSize, String pageToken, Sort sort) {
+      if (sort.equals(Sort.NEWEST_FIRST)) {
+        return list(namespace, experimentId, pageSize, pageToken);
+      }
+      String expr =
+          switch (sort.column()) {
+            case "created_at" -> "created_at";
+            case "finished_at" -> "COALESCE(finished_at, 0)";
+            case "scheduled_at" -> "COALESCE(scheduled_at, 0)";
+            case "display_name" -> "display_name";
+            case "state" -> "state";
+            case "run_id" -> "id";
+            default ->
+                throw new IllegalArgumentException("runs do not sort by '" + sort.column() + "'");
+          };
+      boolean numeric = sort.column().endsWith("_at");
+      String dir = sort.descending() ? "DESC" : "ASC";
+      List<String> where = new ArrayList<>();
+      Map<String, Object> p = new java.util.LinkedHashMap<>();
+      if (namespace != null) {
+        where.add("namespace = :ns");
+        p.put("ns", namespace);
+      }
+      if (experimentId != null) {
+        where.add("experiment_id = :exp");
+        p.put("exp", experimentId);
+      }
+      String filter = where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where);
+      long total =
+          db.with(
+              h -> {
+                Query q = h.createQuery("SELECT COUNT(*) FROM runs" + filter);
+                p.forEach(q::bind);
+                return q.mapTo(Long.class).one();
+              });
+      String prefix = "sort|" + sort.column() + "|" + dir + "|";
+      List<String> keyset = new ArrayList<>(where);
+      if (pageToken != null && !pageToken.isEmpty()) {
+        String t;
+        try {
+          t = new String(Base64.getUrlDecoder().decode(pageToken), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("invalid page token '" + pageToken + "'");
+        }
+        if (!t.startsWith(prefix)) {
+          throw new IllegalArgumentException("the page token is for another order or listing");
+        }
+        String rest = t.substring(prefix.length());
+        int bar = rest.lastIndexOf('|');
+        if (bar < 0) {
+          throw new IllegalArgumentException("invalid page token '" + pageToken + "'");
+        }
+        String value = rest.substring(0, bar);
+        p.put("tok_v", numeric ? (Object) Long.parseLong(value) : value);
+        p.put("tok_id", rest.substring(bar + 1));
+        keyset.add("(" + expr + ", id) " + (sort.descending() ? "<" : ">") + " (:tok_v, :tok_id)");
+      }
+      int size = pageSize <= 0 ? 20 : Math.min(pageSize, 1000);
+      p.put("lim", size + 1);
+      List<RunRecord> rows =
+          query(
+              "SELECT * FROM runs"
+                  + (keyset.isEmpty() ? "" : " WHERE " + String.join(" AND ", keyset))
+                  + " ORDER BY "
+                  + expr
+                  + " "
+                  + dir
+                  + ", id "
+                  + dir
+                  + " LIMIT :lim",
+              p,
+              RUN);
+      String next = "";
+      if (rows.size() > size) {
+        rows = new ArrayList<>(rows.subList(0, size));
+        RunRecord last = rows.get(size - 1);
+        String value =
+            switch (sort.column()) {
+              case "created_at" -> Long.toString(last.createdAt().toEpochMilli());
+              case "finished_at" ->
+                  Long.toString(last.finishedAt() == null ? 0 : last.finishedAt().toEpochMilli());
+              case "scheduled_at" ->
+                  Long.toString(last.scheduledAt() == null ? 0 : last.scheduledAt().toEpochMilli());
+              case "display_name" -> last.displayName();
+              case "state" -> last.state();
+              default -> last.id();
+            };
+        next =
+            Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(
+                    (prefix + value + "|" + last.id()).getBytes(StandardCharsets.UTF_8));
+      }
+      return new Page<>(rows, next, total);
+    }
+
+    @Override
     public void updateState(String id, String state, String error, Instant at, Instant finishedAt) {
       // one UPDATE appends to the JSON array's text, so that concurrent writers lose no entry;
       // plain text functions give the same result on SQLite and PostgreSQL

@@ -1138,4 +1138,73 @@ abstract class StoreContract {
     assertThat(store.resources().delete("Experiment", "ns", "e1")).isTrue();
     assertThat(store.resources().list("Trial", "ns")).isEmpty();
   }
+
+  @Test
+  void runs_page_in_any_kfp_order_without_gaps_or_duplicates() {
+    String[] names = {"delta", "alpha", "echo", "charlie", "bravo", "alpha"};
+    for (int i = 0; i < names.length; i++) {
+      RunRecord r =
+          run("s" + i, "ns", "pipe", T0.plusSeconds(i), i % 2 == 0 ? "SUCCEEDED" : "FAILED");
+      store
+          .runs()
+          .insert(
+              new RunRecord(
+                  r.id(),
+                  r.namespace(),
+                  r.experimentId(),
+                  null,
+                  names[i],
+                  null,
+                  r.pipelineName(),
+                  r.pipelineSpec(),
+                  null,
+                  r.runtimeConfig(),
+                  r.state(),
+                  null,
+                  "AVAILABLE",
+                  r.createdAt(),
+                  r.scheduledAt(),
+                  i == 3 ? null : T0.plusSeconds(100 - i),
+                  null,
+                  null,
+                  "[]"));
+    }
+    for (Runs.Sort sort :
+        List.of(
+            new Runs.Sort("display_name", false),
+            new Runs.Sort("display_name", true),
+            new Runs.Sort("created_at", false),
+            new Runs.Sort("finished_at", true),
+            new Runs.Sort("state", false))) {
+      List<RunRecord> seen = new ArrayList<>();
+      String token = "";
+      do {
+        Page<RunRecord> page = store.runs().list("ns", null, 2, token, sort);
+        assertThat(page.totalSize()).isEqualTo(6);
+        seen.addAll(page.items());
+        token = page.nextPageToken();
+      } while (!token.isEmpty());
+      assertThat(seen)
+          .as(sort.toString())
+          .hasSize(6)
+          .extracting(RunRecord::id)
+          .doesNotHaveDuplicates();
+      if (sort.column().equals("display_name")) {
+        List<String> got = seen.stream().map(RunRecord::displayName).toList();
+        List<String> want = new ArrayList<>(got);
+        want.sort(
+            sort.descending()
+                ? java.util.Comparator.reverseOrder()
+                : java.util.Comparator.naturalOrder());
+        assertThat(got).isEqualTo(want);
+      }
+    }
+    String byName =
+        store.runs().list("ns", null, 2, "", new Runs.Sort("display_name", false)).nextPageToken();
+    assertThatThrownBy(
+            () -> store.runs().list("ns", null, 2, byName, new Runs.Sort("state", false)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.runs().list("ns", null, 2, "", new Runs.Sort("colour", false)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
 }
