@@ -1,0 +1,221 @@
+package dev.keel.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keel.access.Access;
+import dev.keel.access.Authenticator;
+import dev.keel.access.Principal;
+import dev.keel.access.Role;
+import dev.keel.core.Json;
+import dev.keel.pipelines.PipelineEngine;
+import dev.keel.runtime.LocalRuntime;
+import dev.keel.store.Store;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every namespaced route against every role: owner, admin, editor, viewer, a stranger and nobody.
+ * Reads are for anyone with a role; writes for admin and editor too; a stranger gets 403 and nobody
+ * 401, each as a JSON error that carries no data.
+ */
+class RouteRoleMatrixTest {
+  @TempDir Path dir;
+  Store store;
+  LocalRuntime runtime;
+  PipelineEngine engine;
+  Access access;
+  KeelServer server;
+  final HttpClient http = HttpClient.newHttpClient();
+  final Map<String, String> tokens = new LinkedHashMap<>();
+  String experimentId;
+  String runId;
+  String recurringId;
+
+  @BeforeEach
+  void start() throws Exception {
+    store = Store.sqlite(dir.resolve("keel.db"));
+    runtime = LocalRuntime.builder().parallelism(2).build();
+    engine = PipelineEngine.builder(store, runtime).dataDir(dir).build();
+    access = new Access(store, Clock.systemUTC());
+    server =
+        KeelServer.builder(store, engine, Authenticator.users(access, Clock.systemUTC()))
+            .port(0)
+            .access(access)
+            .schedulerPeriod(null)
+            .start();
+    for (String u : List.of("olivia", "ada", "ed", "vi", "sam")) {
+      access.addUser(u, "correct horse".toCharArray(), false);
+      tokens.put(u, access.createToken(u, "matrix").token());
+    }
+    access.createProfile("team-a", "olivia", Map.of());
+    Principal owner = Principal.user("olivia");
+    access.addContributor(owner, "team-a", "ada", Role.ADMIN);
+    access.addContributor(owner, "team-a", "ed", Role.EDIT);
+    access.addContributor(owner, "team-a", "vi", Role.VIEW);
+    experimentId =
+        send(
+                "olivia",
+                "POST",
+                "/apis/v2beta1/experiments",
+                Json.write(Map.of("display_name", "e", "namespace", "team-a")))
+            .path("experiment_id")
+            .asText();
+    runId = send("olivia", "POST", "/apis/v2beta1/runs", runBody()).path("run_id").asText();
+    engine.await(runId);
+    ObjectNode rr = (ObjectNode) Json.parse(runBody());
+    rr.put("display_name", "hourly");
+    rr.putObject("trigger").putObject("cron_schedule").put("cron", "@hourly");
+    recurringId =
+        send("olivia", "POST", "/apis/v2beta1/recurringruns", Json.write(rr))
+            .path("recurring_run_id")
+            .asText();
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+    engine.close();
+    runtime.close();
+    store.close();
+  }
+
+  String runBody() {
+    ObjectNode b = Json.json().createObjectNode();
+    b.put("experiment_id", experimentId);
+    b.put("display_name", "r-" + System.nanoTime());
+    try {
+      b.set(
+          "pipeline_spec",
+          Json.yaml()
+              .readTree(
+                  java.nio.file.Files.readString(
+                      Path.of(
+                          System.getProperty("keel.shared", "../../shared"),
+                          "conformance",
+                          "kfp-ir",
+                          "hello_world.yaml"))));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    return Json.write(b);
+  }
+
+  JsonNode send(String user, String method, String path, String body) throws Exception {
+    return Json.parse(call(user, method, path, body).body());
+  }
+
+  HttpResponse<String> call(String user, String method, String path, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + path));
+    if (user != null) {
+      b.header("Authorization", "Bearer " + tokens.get(user));
+    }
+    b.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  record Route(String method, String path, Supplier<String> body, boolean write) {}
+
+  List<Route> routes() {
+    String v2 = "/apis/v2beta1";
+    List<Route> r = new ArrayList<>();
+    r.add(new Route("GET", v2 + "/experiments?namespace=team-a", () -> null, false));
+    r.add(new Route("GET", v2 + "/experiments/" + experimentId, () -> null, false));
+    r.add(new Route("GET", v2 + "/runs?namespace=team-a", () -> null, false));
+    r.add(new Route("GET", v2 + "/runs?experiment_id=" + experimentId, () -> null, false));
+    r.add(new Route("GET", v2 + "/runs/" + runId, () -> null, false));
+    r.add(new Route("GET", "/apis/v1alpha1/runs/" + runId + "/nodes/echo/log", () -> null, false));
+    r.add(new Route("GET", v2 + "/recurringruns?namespace=team-a", () -> null, false));
+    r.add(new Route("GET", v2 + "/recurringruns/" + recurringId, () -> null, false));
+    r.add(
+        new Route(
+            "POST",
+            v2 + "/experiments",
+            () ->
+                Json.write(Map.of("display_name", "x" + System.nanoTime(), "namespace", "team-a")),
+            true));
+    r.add(new Route("POST", v2 + "/experiments/" + experimentId + ":unarchive", () -> null, true));
+    r.add(new Route("POST", v2 + "/runs", this::runBody, true));
+    r.add(new Route("POST", v2 + "/runs/" + runId + ":archive", () -> null, true));
+    r.add(new Route("POST", v2 + "/runs/" + runId + ":unarchive", () -> null, true));
+    r.add(new Route("POST", v2 + "/recurringruns/" + recurringId + ":disable", () -> null, true));
+    r.add(new Route("POST", v2 + "/recurringruns/" + recurringId + ":enable", () -> null, true));
+    return r;
+  }
+
+  @Test
+  void every_route_against_every_role() throws Exception {
+    Map<String, Integer> allowed = new LinkedHashMap<>();
+    List<String> table = new ArrayList<>();
+    for (Route route : routes()) {
+      for (String who : new String[] {"olivia", "ada", "ed", "vi", "sam", null}) {
+        HttpResponse<String> res = call(who, route.method(), route.path(), route.body().get());
+        boolean mayRead = who != null && !who.equals("sam");
+        boolean may = route.write() ? mayRead && !who.equals("vi") : mayRead;
+        String cell =
+            route.method() + " " + route.path() + " as " + who + " -> " + res.statusCode();
+        table.add(cell);
+        if (may) {
+          assertThat(res.statusCode()).as(cell + " " + res.body()).isEqualTo(200);
+          allowed.merge(String.valueOf(who), 1, Integer::sum);
+        } else {
+          int expected = who == null ? 401 : 403;
+          assertThat(res.statusCode()).as(cell + " " + res.body()).isEqualTo(expected);
+          JsonNode err = Json.parse(res.body());
+          assertThat(err.path("code").asInt())
+              .isEqualTo(who == null ? ApiError.UNAUTHENTICATED : ApiError.PERMISSION_DENIED);
+          // a refusal carries no data of the namespace
+          assertThat(res.body())
+              .doesNotContain("\"run_id\"")
+              .doesNotContain("\"experiment_id\"")
+              .doesNotContain("hello world");
+        }
+      }
+    }
+    assertThat(table).hasSize(routes().size() * 6);
+    assertThat(allowed.get("vi")).isEqualTo(8); // the reads
+    assertThat(allowed.get("ed")).isEqualTo(routes().size());
+    assertThat(allowed).doesNotContainKeys("sam", "null");
+  }
+
+  @Test
+  void destructive_routes_are_for_writers_only() throws Exception {
+    for (String who : new String[] {"vi", "sam"}) {
+      assertThat(call(who, "DELETE", "/apis/v2beta1/runs/" + runId, null).statusCode())
+          .isEqualTo(403);
+      assertThat(
+              call(who, "DELETE", "/apis/v2beta1/experiments/" + experimentId, null).statusCode())
+          .isEqualTo(403);
+      assertThat(
+              call(who, "DELETE", "/apis/v2beta1/recurringruns/" + recurringId, null).statusCode())
+          .isEqualTo(403);
+      assertThat(call(who, "POST", "/apis/v2beta1/runs/" + runId + ":terminate", null).statusCode())
+          .isEqualTo(403);
+    }
+    assertThat(store.runs().get(runId)).isPresent();
+    assertThat(
+            call("ed", "DELETE", "/apis/v2beta1/recurringruns/" + recurringId, null).statusCode())
+        .isEqualTo(200);
+    assertThat(call("ed", "DELETE", "/apis/v2beta1/runs/" + runId, null).statusCode())
+        .isEqualTo(200);
+    assertThat(store.runs().get(runId)).isEmpty();
+  }
+}
