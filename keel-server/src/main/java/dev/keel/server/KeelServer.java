@@ -19,6 +19,13 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Cookie;
 import io.javalin.http.SameSite;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -45,8 +52,15 @@ public final class KeelServer implements AutoCloseable {
   private final Authenticator auth;
   private final Access access;
   private final RecurringRunService scheduler;
+  private final PrometheusMeterRegistry metrics =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private static final String STARTED = "keel.started";
 
   private KeelServer(Builder b) {
+    new JvmMemoryMetrics().bindTo(metrics);
+    new JvmThreadMetrics().bindTo(metrics);
+    new ProcessorMetrics().bindTo(metrics);
+    new UptimeMetrics().bindTo(metrics);
     this.host = b.host;
     this.auth = b.authenticator;
     this.access = b.access;
@@ -62,7 +76,14 @@ public final class KeelServer implements AutoCloseable {
               cfg.startup.showJavalinBanner = false;
               cfg.startup.showOldJavalinVersionWarning = false;
               RoutesConfig routes = cfg.routes;
+              routes.before(ctx -> ctx.attribute(STARTED, System.nanoTime()));
               routes.before(this::authenticate);
+              routes.after(this::measure);
+              routes.get(
+                  "/metrics",
+                  ctx ->
+                      ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                          .result(metrics.scrape()));
               errors(routes);
               routes.get("/", this::home);
               routes.post("/login", this::login);
@@ -109,6 +130,27 @@ public final class KeelServer implements AutoCloseable {
   public void close() {
     scheduler.close();
     app.stop();
+  }
+
+  /** Times every request by method, route template and status (Prometheus: /metrics). */
+  private void measure(Context ctx) {
+    Long started = ctx.attribute(STARTED);
+    if (started == null) {
+      return;
+    }
+    io.javalin.router.Endpoint matched = null;
+    try {
+      matched = ctx.endpoints().matchedHttpEndpoint();
+    } catch (RuntimeException e) {
+      // refused before any route matched
+    }
+    String route = matched == null ? "unmatched" : matched.path;
+    Timer.builder("http.server.requests")
+        .tag("method", ctx.method().name())
+        .tag("route", route)
+        .tag("status", Integer.toString(ctx.statusCode()))
+        .register(metrics)
+        .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
   // ------------------------------------------------------------------ authentication

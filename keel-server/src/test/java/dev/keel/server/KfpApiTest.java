@@ -626,4 +626,19 @@ class KfpApiTest {
                 .asText())
         .isEqualTo("no versions yet");
   }
+
+  @Test
+  void prometheus_metrics_count_requests_by_route_for_signed_in_callers() throws Exception {
+    get("/apis/v2beta1/runs?namespace=default");
+    get("/apis/v2beta1/runs/no-such-run");
+    assertThat(call("GET", "/metrics", null, null).status()).isEqualTo(401);
+    Response metrics = get("/metrics");
+    assertThat(metrics.status()).isEqualTo(200);
+    assertThat(metrics.text())
+        .contains(
+            "http_server_requests_seconds_count{method=\"GET\",route=\"/apis/v2beta1/runs\",status=\"200\"}")
+        .contains("route=\"/apis/v2beta1/runs/{run_id}\",status=\"404\"")
+        .contains("route=\"unmatched\",status=\"401\"")
+        .contains("jvm_memory_used_bytes");
+  }
 }
