@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       ProfilesCommand.class,
       ApplyCommand.class,
       GetCommand.class,
+      DescribeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Keel implements Runnable {

@@ -62,6 +62,20 @@ class ApplyIT {
         .isEqualTo("0.03");
     assertThat(doc.at("/status/trialsSucceeded").asInt()).isEqualTo(4);
 
+    var described = KeelProcess.run(data, "describe", "experiment", "grid-lr");
+    assertThat(described.code()).as(described.all()).isZero();
+    assertThat(described.out())
+        .contains("Objective:    maximize accuracy")
+        .contains("Algorithm:    grid")
+        .contains("lr (double): [0.01, 0.04] step 0.01")
+        .contains("Best trial:")
+        .contains("lr=0.03")
+        .contains("ExperimentSuggestionEndReached")
+        .contains("4 trials, 4 succeeded");
+    assertThat(
+            described.out().lines().filter(l -> l.contains("grid-lr-") && l.contains("Succeeded")))
+        .hasSize(4);
+
     var again = KeelProcess.run(data, "apply", "-f", yaml.toString());
     assertThat(again.code()).isEqualTo(1);
     assertThat(again.err()).contains("exists already");
