@@ -13,14 +13,16 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * Search algorithms, in Java, under Katib's names and settings: {@code random}, {@code grid} and
- * {@code tpe}. A search never hands out an assignment it handed out before, so parallel trials
- * never get duplicates (Katib #1700, #1329); a grid that has handed out every point says so with an
- * empty answer, and the experiment ends instead of hanging (Katib #1494).
+ * Search algorithms, in Java, under Katib's names and settings: {@code random}, {@code grid},
+ * {@code tpe} and {@code bayesianoptimization}. A search never hands out an assignment it handed
+ * out before, so parallel trials never get duplicates (Katib #1700, #1329); a grid that has handed
+ * out every point says so with an empty answer, and the experiment ends instead of hanging (Katib
+ * #1494).
  */
 public abstract class Search {
   /** The algorithm names Keel implements. */
-  public static final List<String> ALGORITHMS = List.of("random", "grid", "tpe");
+  public static final List<String> ALGORITHMS =
+      List.of("random", "grid", "tpe", "bayesianoptimization");
 
   /** What a trial asked for and, once known, the objective value it reached. */
   public record Observed(Map<String, String> assignments, Double objective) {}
@@ -41,6 +43,8 @@ public abstract class Search {
     return switch (algorithm) {
       case "tpe" ->
           Set.of("random_state", "gamma", "prior_weight", "n_EI_candidates", "n_startup_trials");
+      case "bayesianoptimization" ->
+          Set.of("random_state", "base_estimator", "n_initial_points", "acq_func", "acq_optimizer");
       default -> Set.of("random_state");
     };
   }
@@ -52,11 +56,35 @@ public abstract class Search {
     settings.forEach(
         (k, v) -> {
           String path = "spec.algorithm.algorithmSettings." + k;
+          switch (k) {
+            case "base_estimator" -> {
+              if (!v.equals("GP")) {
+                out.add(
+                    Problem.at(
+                        path, "'%s': Keel's bayesianoptimization is a Gaussian process (GP)", v));
+              }
+              return;
+            }
+            case "acq_func" -> {
+              if (!Set.of("gp_hedge", "EI", "LCB", "PI").contains(v)) {
+                out.add(Problem.at(path, "'%s' is not gp_hedge, EI, LCB or PI", v));
+              }
+              return;
+            }
+            case "acq_optimizer" -> {
+              if (!Set.of("auto", "sampling", "lbfgs").contains(v)) {
+                out.add(Problem.at(path, "'%s' is not auto, sampling or lbfgs", v));
+              }
+              return;
+            }
+            default -> {}
+          }
           try {
             double d = Double.parseDouble(v);
             boolean ok =
                 switch (k) {
-                  case "random_state", "n_startup_trials" -> d >= 0 && d == Math.rint(d);
+                  case "random_state", "n_startup_trials", "n_initial_points" ->
+                      d >= 0 && d == Math.rint(d);
                   case "gamma" -> d > 0 && d < 1;
                   case "n_EI_candidates" -> d > 0 && d == Math.rint(d);
                   default -> d > 0;
@@ -87,6 +115,7 @@ public abstract class Search {
     return switch (algorithm) {
       case "grid" -> new Grid(space, settings, maximize);
       case "tpe" -> new Tpe(space, settings, maximize);
+      case "bayesianoptimization" -> new GaussianProcess(space, settings, maximize);
       default -> new RandomSearch(space, settings, maximize);
     };
   }
@@ -413,6 +442,269 @@ public abstract class Search {
         w[i] /= total;
       }
       return w;
+    }
+  }
+
+  /**
+   * Bayesian optimisation as scikit-optimize does it with {@code base_estimator: GP}: after {@code
+   * n_initial_points} random trials, a Gaussian process (RBF kernel on the space scaled to the unit
+   * cube, its length scale chosen by marginal likelihood) models the objective, and the next point
+   * maximises the acquisition ({@code EI} for EI and gp_hedge, {@code PI}, {@code LCB}) over random
+   * candidates and perturbations of the best so far. Several at once take turns with a "constant
+   * liar": each chosen point counts as the best value seen until its trial reports.
+   */
+  static final class GaussianProcess extends Search {
+    final int initial;
+    final String acquisition;
+
+    GaussianProcess(List<Parameter> space, Map<String, String> settings, boolean maximize) {
+      super(space, settings, maximize);
+      this.initial = Integer.parseInt(settings.getOrDefault("n_initial_points", "10"));
+      this.acquisition = settings.getOrDefault("acq_func", "gp_hedge");
+    }
+
+    @Override
+    public List<Map<String, String>> suggest(int n, List<Observed> history) {
+      List<Observed> done = history.stream().filter(o -> o.objective() != null).toList();
+      if (done.size() < initial) {
+        return fresh(n, history, this::sample);
+      }
+      List<double[]> xs = new ArrayList<>();
+      List<Double> ys = new ArrayList<>();
+      for (Observed o : done) {
+        xs.add(encode(o.assignments()));
+        ys.add(maximize ? -o.objective() : o.objective()); // always minimise
+      }
+      Set<Map<String, String>> seen = seen(history);
+      List<Map<String, String>> out = new ArrayList<>();
+      for (int k = 0; k < n; k++) {
+        double best = ys.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+        Model m = Model.fit(xs, ys);
+        if (m == null) {
+          return fresh(n - out.size(), history, this::sample);
+        }
+        double[] bestX = xs.get(ys.indexOf(best));
+        Map<String, String> chosen = null;
+        double chosenScore = Double.NEGATIVE_INFINITY;
+        double[] chosenX = null;
+        for (int c = 0; c < 3000; c++) {
+          double[] x = new double[space.size()];
+          double scale = c % 3 == 0 ? 0.1 : 0.02; // two thirds near the best point, coarse and fine
+          for (int d = 0; d < x.length; d++) {
+            x[d] =
+                c % 3 == 2
+                    ? random.nextDouble()
+                    : clamp(bestX[d] + random.nextGaussian() * scale, 0, 1);
+          }
+          Map<String, String> a = decode(x);
+          if (seen.contains(a)) {
+            continue;
+          }
+          double[] ax = encode(a);
+          double score = acquisition(m, ax, best);
+          if (score > chosenScore) {
+            chosenScore = score;
+            chosen = a;
+            chosenX = ax;
+          }
+        }
+        if (chosen == null) {
+          break; // nothing new left to try
+        }
+        seen.add(chosen);
+        out.add(chosen);
+        xs.add(chosenX);
+        ys.add(best); // the constant liar
+      }
+      return out;
+    }
+
+    private double acquisition(Model m, double[] x, double best) {
+      double[] ms = m.predict(x);
+      double mu = ms[0];
+      double sigma = Math.max(ms[1], 1e-9);
+      double z = (best - mu) / sigma;
+      return switch (acquisition) {
+        case "PI" -> phi(z);
+        case "LCB" -> -(mu - 1.96 * sigma);
+        default -> (best - mu) * phi(z) + sigma * Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
+      };
+    }
+
+    /** The normal distribution's CDF (Abramowitz and Stegun 7.1.26 through erf). */
+    static double phi(double z) {
+      double t = 1 / (1 + 0.3275911 * Math.abs(z) / Math.sqrt(2));
+      double erf =
+          1
+              - t
+                  * (0.254829592
+                      + t
+                          * (-0.284496736
+                              + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+                  * Math.exp(-z * z / 2);
+      return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
+    }
+
+    private double[] encode(Map<String, String> a) {
+      double[] x = new double[space.size()];
+      for (int i = 0; i < x.length; i++) {
+        Parameter p = space.get(i);
+        String v = a.get(p.name());
+        if (p.type().equals("categorical") || p.type().equals("discrete")) {
+          x[i] = p.list().size() == 1 ? 0 : (double) p.list().indexOf(v) / (p.list().size() - 1);
+          continue;
+        }
+        double lo = p.min();
+        double hi = p.max();
+        double val = Double.parseDouble(v);
+        if (hi == lo) {
+          x[i] = 0;
+        } else if (p.distribution().startsWith("log")) {
+          x[i] = (Math.log(val) - Math.log(lo)) / (Math.log(hi) - Math.log(lo));
+        } else {
+          x[i] = (val - lo) / (hi - lo);
+        }
+      }
+      return x;
+    }
+
+    private Map<String, String> decode(double[] x) {
+      Map<String, String> a = new LinkedHashMap<>();
+      for (int i = 0; i < x.length; i++) {
+        Parameter p = space.get(i);
+        double v;
+        if (p.type().equals("categorical") || p.type().equals("discrete")) {
+          v = Math.min(p.list().size() - 1, Math.round(x[i] * (p.list().size() - 1)));
+        } else if (p.distribution().startsWith("log")) {
+          v = Math.exp(Math.log(p.min()) + x[i] * (Math.log(p.max()) - Math.log(p.min())));
+        } else {
+          v = p.min() + x[i] * (p.max() - p.min());
+        }
+        a.put(p.name(), format(p, v));
+      }
+      return a;
+    }
+
+    /** A Gaussian process fitted to standardised observations. */
+    record Model(
+        List<double[]> xs,
+        double[] alpha,
+        double[][] chol,
+        double lengthScale,
+        double mean,
+        double std) {
+      static Model fit(List<double[]> xs, List<Double> ys) {
+        double mean = ys.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+        double var =
+            ys.stream().mapToDouble(y -> (y - mean) * (y - mean)).sum() / Math.max(1, ys.size());
+        double std = var > 0 ? Math.sqrt(var) : 1;
+        double[] y = ys.stream().mapToDouble(v -> (v - mean) / std).toArray();
+        Model best = null;
+        double bestLik = Double.NEGATIVE_INFINITY;
+        for (double l : new double[] {0.05, 0.1, 0.2, 0.35, 0.6, 1.0}) {
+          double[][] chol = cholesky(kernelMatrix(xs, l));
+          if (chol == null) {
+            continue;
+          }
+          double[] alpha = solve(chol, y);
+          double lik = 0;
+          for (int i = 0; i < y.length; i++) {
+            lik -= 0.5 * y[i] * alpha[i] + Math.log(chol[i][i]);
+          }
+          if (lik > bestLik) {
+            bestLik = lik;
+            best = new Model(xs, alpha, chol, l, mean, std);
+          }
+        }
+        return best;
+      }
+
+      /** The predicted mean and standard deviation at {@code x}, in the observations' units. */
+      double[] predict(double[] x) {
+        int n = xs.size();
+        double[] k = new double[n];
+        for (int i = 0; i < n; i++) {
+          k[i] = rbf(xs.get(i), x, lengthScale);
+        }
+        double mu = 0;
+        for (int i = 0; i < n; i++) {
+          mu += k[i] * alpha[i];
+        }
+        double[] v = forward(chol, k);
+        double var = 1;
+        for (double vi : v) {
+          var -= vi * vi;
+        }
+        return new double[] {mu * std + mean, Math.sqrt(Math.max(var, 1e-12)) * std};
+      }
+
+      static double rbf(double[] a, double[] b, double l) {
+        double d = 0;
+        for (int i = 0; i < a.length; i++) {
+          d += (a[i] - b[i]) * (a[i] - b[i]);
+        }
+        return Math.exp(-d / (2 * l * l));
+      }
+
+      static double[][] kernelMatrix(List<double[]> xs, double l) {
+        int n = xs.size();
+        double[][] k = new double[n][n];
+        for (int i = 0; i < n; i++) {
+          for (int j = 0; j <= i; j++) {
+            k[i][j] = rbf(xs.get(i), xs.get(j), l) + (i == j ? 1e-6 : 0);
+            k[j][i] = k[i][j];
+          }
+        }
+        return k;
+      }
+
+      static double[][] cholesky(double[][] a) {
+        int n = a.length;
+        double[][] l = new double[n][n];
+        for (int i = 0; i < n; i++) {
+          for (int j = 0; j <= i; j++) {
+            double sum = a[i][j];
+            for (int k = 0; k < j; k++) {
+              sum -= l[i][k] * l[j][k];
+            }
+            if (i == j) {
+              if (sum <= 0) {
+                return null;
+              }
+              l[i][i] = Math.sqrt(sum);
+            } else {
+              l[i][j] = sum / l[j][j];
+            }
+          }
+        }
+        return l;
+      }
+
+      static double[] forward(double[][] l, double[] b) {
+        double[] y = new double[b.length];
+        for (int i = 0; i < b.length; i++) {
+          double s = b[i];
+          for (int k = 0; k < i; k++) {
+            s -= l[i][k] * y[k];
+          }
+          y[i] = s / l[i][i];
+        }
+        return y;
+      }
+
+      static double[] solve(double[][] l, double[] b) {
+        double[] y = forward(l, b);
+        int n = y.length;
+        double[] x = new double[n];
+        for (int i = n - 1; i >= 0; i--) {
+          double s = y[i];
+          for (int k = i + 1; k < n; k++) {
+            s -= l[k][i] * x[k];
+          }
+          x[i] = s / l[i][i];
+        }
+        return x;
+      }
     }
   }
 }

@@ -84,4 +84,56 @@ class SearchTest {
     assertThat(Search.pyFloat(100.0)).isEqualTo("100.0");
     assertThat(Search.format(N, 2.4)).isEqualTo("2");
   }
+
+  static double branin(Map<String, String> a) {
+    double x = Double.parseDouble(a.get("x1"));
+    double y = Double.parseDouble(a.get("x2"));
+    double b = 5.1 / (4 * Math.PI * Math.PI);
+    double c = 5 / Math.PI;
+    double t = 1 / (8 * Math.PI);
+    return Math.pow(y - b * x * x + c * x - 6, 2) + 10 * (1 - t) * Math.cos(x) + 10;
+  }
+
+  @Test
+  void bayesian_optimisation_finds_branins_minimum_faster_than_random() {
+    Parameter x1 = new Parameter("x1", "double", -5.0, 10.0, null, List.of(), "uniform");
+    Parameter x2 = new Parameter("x2", "double", 0.0, 15.0, null, List.of(), "uniform");
+    double gp = 0;
+    double random = 0;
+    for (long seed = 1; seed <= 3; seed++) {
+      for (String algo : new String[] {"bayesianoptimization", "random"}) {
+        Search s =
+            Search.of(algo, Map.of("random_state", Long.toString(seed)), List.of(x1, x2), false);
+        List<Search.Observed> history = new ArrayList<>();
+        double best = Double.MAX_VALUE;
+        while (history.size() < 30) {
+          for (Map<String, String> a : s.suggest(2, history)) {
+            double v = branin(a);
+            best = Math.min(best, v);
+            history.add(new Search.Observed(a, v));
+          }
+        }
+        if (algo.equals("random")) {
+          random += best - 0.397887;
+        } else {
+          gp += best - 0.397887;
+        }
+      }
+    }
+    assertThat(gp / 3).as("mean regret after 30 trials").isLessThan(1.0);
+    assertThat(gp).isLessThan(random);
+  }
+
+  @Test
+  void a_gaussian_process_only_takes_the_gp_estimator() {
+    assertThat(Search.check("bayesianoptimization", Map.of("base_estimator", "RF"), List.of(X)))
+        .extracting(dev.keel.core.Problem::path)
+        .containsExactly("spec.algorithm.algorithmSettings.base_estimator");
+    assertThat(
+            Search.check(
+                "bayesianoptimization",
+                Map.of("base_estimator", "GP", "acq_func", "EI", "n_initial_points", "5"),
+                List.of(X)))
+        .isEmpty();
+  }
 }
