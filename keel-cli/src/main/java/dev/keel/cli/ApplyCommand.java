@@ -84,6 +84,11 @@ final class ApplyCommand implements Callable<Integer> {
               Clock.systemUTC(),
               new ExperimentController.Progress() {
                 @Override
+                public void note(String message) {
+                  System.out.println("  " + message);
+                }
+
+                @Override
                 public void trialStarted(String trial, Map<String, String> assignments) {
                   System.out.println("  started   " + trial + "  " + assignments);
                 }

@@ -75,6 +75,7 @@ public final class ExperimentController {
     List<Metrics.Summary> metrics = List.of();
     Double objective;
     long version = 1;
+    boolean resumed;
 
     Trial(String name, Map<String, String> assignments) {
       this.name = name;
@@ -89,6 +90,10 @@ public final class ExperimentController {
   /** Runs the experiment to its end and returns its final document (with Katib's status). */
   public ObjectNode run(Experiment e) throws InterruptedException {
     Instant start = clock.instant();
+    var existing = store.resources().get("Experiment", e.namespace(), e.name());
+    if (existing.isPresent()) {
+      return resume(e, existing.get());
+    }
     String uid = Ids.newId();
     ObjectNode doc = e.document().deepCopy();
     ObjectNode meta = doc.with("metadata");
@@ -121,21 +126,127 @@ public final class ExperimentController {
               + e.name()
               + " exists already; give the new one another metadata.name");
     }
-    long version = 1;
+    condition(status, "Running", "ExperimentRunning", "Experiment is running", start);
+    return drive(e, uid, doc, status, new ArrayList<>(), 1);
+  }
+
+  /**
+   * Carries on an experiment a stopped process left: trials that ended keep their results, trials
+   * that were running are run again under the same names and assignments (their leftover processes
+   * killed first), and no more trials are made than the experiment allows.
+   */
+  private ObjectNode resume(Experiment e, ResourceRecord stored) throws InterruptedException {
+    ObjectNode doc = (ObjectNode) Json.parse(stored.document());
+    ObjectNode status = (ObjectNode) doc.with("status");
+    for (JsonNode c : status.path("conditions")) {
+      String type = c.path("type").asText();
+      if ((type.equals("Succeeded") || type.equals("Failed"))
+          && c.path("status").asText().equals("True")) {
+        throw new ConflictException(
+            "experiment "
+                + e.namespace()
+                + "/"
+                + e.name()
+                + " exists already and has ended ("
+                + type
+                + "); give the new one another metadata.name");
+      }
+    }
+    String uid = doc.at("/metadata/uid").asText();
+    int killed = dev.keel.runtime.LocalRuntime.killTagged("KEEL_EXPERIMENT", uid);
+    List<Trial> trials = new ArrayList<>();
+    for (ResourceRecord r : store.resources().owned(uid)) {
+      JsonNode td = Json.parse(r.document());
+      Map<String, String> a = new LinkedHashMap<>();
+      td.at("/spec/parameterAssignments")
+          .forEach(x -> a.put(x.path("name").asText(), x.path("value").asText()));
+      Trial t = new Trial(r.name(), a);
+      t.version = r.resourceVersion();
+      JsonNode conds = td.path("status").path("conditions");
+      JsonNode last = conds.size() == 0 ? null : conds.get(conds.size() - 1);
+      String condition = last == null ? "Created" : last.path("type").asText();
+      if (condition.equals("Succeeded")
+          || condition.equals("Failed")
+          || condition.equals("MetricsUnavailable")
+          || condition.equals("Killed")) {
+        t.condition = condition;
+        t.reason = last.path("reason").asText();
+        t.message = last.path("message").asText();
+        List<Metrics.Summary> ms = new ArrayList<>();
+        td.at("/status/observation/metrics")
+            .forEach(
+                m ->
+                    ms.add(
+                        new Metrics.Summary(
+                            m.path("name").asText(),
+                            m.path("min").asText(),
+                            m.path("max").asText(),
+                            m.path("latest").asText())));
+        t.metrics = ms;
+        if (condition.equals("Succeeded") && !ms.isEmpty()) {
+          try {
+            t.objective =
+                Double.parseDouble(
+                    Metrics.pick(
+                        ms.get(0),
+                        e.objective()
+                            .strategies()
+                            .getOrDefault(e.objective().metricName(), "latest")));
+          } catch (NumberFormatException x) {
+            t.objective = null;
+          }
+        }
+      } else {
+        t.condition = "Created"; // its process went with the Keel that ran it: run it again
+        t.reason = "TrialCreated";
+        t.resumed = true;
+      }
+      trials.add(t);
+    }
+    Instant now = clock.instant();
+    long rerun = trials.stream().filter(t -> t.resumed).count();
+    condition(
+        status,
+        "Running",
+        "ExperimentRunning",
+        "Experiment resumed after the process running it stopped: "
+            + (trials.size() - rerun)
+            + " trial(s) kept, "
+            + rerun
+            + " run again"
+            + (killed > 0 ? ", " + killed + " leftover process(es) killed" : ""),
+        now);
+    progress.note(
+        "resuming experiment "
+            + e.name()
+            + ": "
+            + (trials.size() - rerun)
+            + " trials kept, "
+            + rerun
+            + " to run again");
+    return drive(e, uid, doc, status, trials, stored.resourceVersion());
+  }
+
+  private ObjectNode drive(
+      Experiment e, String uid, ObjectNode doc, ObjectNode status, List<Trial> trials, long version)
+      throws InterruptedException {
     Search search =
         Search.of(
             e.algorithm().name(),
             e.algorithm().settings(),
             e.parameters(),
             e.objective().maximize());
-    List<Trial> trials = new ArrayList<>();
     BlockingQueue<Trial> ended = new LinkedBlockingQueue<>();
     boolean exhausted = false;
     String doneReason = null;
     String doneMessage = null;
     boolean succeeded = true;
-    condition(status, "Running", "ExperimentRunning", "Experiment is running", start);
     version = save(e, doc, status, trials, version);
+    for (Trial t : trials) {
+      if (t.resumed) {
+        start(e, uid, t, ended);
+      }
+    }
 
     while (doneReason == null) {
       long active = trials.stream().filter(Trial::active).count();
@@ -233,19 +344,21 @@ public final class ExperimentController {
   private void start(Experiment e, String experimentUid, Trial t, BlockingQueue<Trial> ended) {
     t.startTime = clock.instant();
     ObjectNode trialDoc = trialDocument(e, experimentUid, t);
-    store
-        .resources()
-        .create(
-            new ResourceRecord(
-                "Trial",
-                e.namespace(),
-                t.name,
-                Ids.newId(),
-                experimentUid,
-                0,
-                Json.write(trialDoc),
-                t.startTime,
-                t.startTime));
+    if (!t.resumed) {
+      store
+          .resources()
+          .create(
+              new ResourceRecord(
+                  "Trial",
+                  e.namespace(),
+                  t.name,
+                  Ids.newId(),
+                  experimentUid,
+                  0,
+                  Json.write(trialDoc),
+                  t.startTime,
+                  t.startTime));
+    }
     progress.trialStarted(t.name, t.assignments);
     String kind = e.trialTemplate().kind();
     if (!kind.equals("Job")) {
@@ -295,6 +408,8 @@ public final class ExperimentController {
     }
     Map<String, String> env = new LinkedHashMap<>();
     container.path("env").forEach(x -> env.put(x.path("name").asText(), x.path("value").asText()));
+    // a restarted Keel finds and kills the processes of the experiment it takes over by this tag
+    env.put("KEEL_EXPERIMENT", experimentUid);
     JsonNode res = container.path("resources");
     JsonNode req = res.path("requests").isObject() ? res.path("requests") : res.path("limits");
     Path dir = workDir.resolve("katib").resolve(e.namespace()).resolve(e.name()).resolve(t.name);

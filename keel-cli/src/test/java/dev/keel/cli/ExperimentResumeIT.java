@@ -1,0 +1,89 @@
+package dev.keel.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keel.core.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code kill -9} of {@code keel apply} mid-experiment, then the same command again. */
+class ExperimentResumeIT {
+  @TempDir Path data;
+
+  @Test
+  void a_killed_experiment_carries_on_without_losing_or_repeating_trials() throws Exception {
+    Path journal = data.resolve("journal.txt");
+    Path yaml = data.resolve("experiment.yaml");
+    Files.writeString(
+        yaml,
+        """
+        apiVersion: kubeflow.org/v1beta1
+        kind: Experiment
+        metadata: {name: resumable}
+        spec:
+          objective: {type: minimize, objectiveMetricName: loss}
+          algorithm: {algorithmName: random, algorithmSettings: [{name: random_state, value: "5"}]}
+          parallelTrialCount: 2
+          maxTrialCount: 6
+          parameters:
+          - {name: x, parameterType: int, feasibleSpace: {min: "1", max: "1000000"}}
+          trialTemplate:
+            primaryContainerName: main
+            trialParameters: [{name: x, reference: x}]
+            trialSpec:
+              apiVersion: batch/v1
+              kind: Job
+              spec:
+                template:
+                  spec:
+                    containers:
+                    - name: main
+                      image: alpine
+                      command: [sh, -c, 'echo start $0 >> "$1"; sleep 1; echo end $0 >> "$1"; echo loss=$0', '${trialParameters.x}', '%s']
+        """
+            .formatted(journal));
+    Process keel =
+        KeelProcess.start(data, data.resolve("first.out"), "apply", "-f", yaml.toString());
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (System.currentTimeMillis() < deadline) {
+      List<String> lines = Files.exists(journal) ? Files.readAllLines(journal) : List.of();
+      long ends = lines.stream().filter(l -> l.startsWith("end")).count();
+      long starts = lines.stream().filter(l -> l.startsWith("start")).count();
+      if (ends >= 2 && starts > ends) {
+        break;
+      }
+      Thread.sleep(20);
+    }
+    keel.destroyForcibly();
+    assertThat(keel.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    List<String> before = Files.readAllLines(journal);
+
+    var resumed = KeelProcess.run(data, "apply", "-f", yaml.toString());
+    assertThat(resumed.code()).as(resumed.all()).isZero();
+    assertThat(resumed.out()).contains("resuming experiment resumable");
+
+    JsonNode doc =
+        Json.parse(KeelProcess.run(data, "get", "experiment", "resumable", "-o", "json").out());
+    assertThat(doc.at("/status/trials").asInt()).isEqualTo(6);
+    assertThat(doc.at("/status/trialsSucceeded").asInt()).isEqualTo(6);
+    List<String> lines = Files.readAllLines(journal);
+    Map<String, Long> endsPerValue =
+        lines.stream()
+            .filter(l -> l.startsWith("end"))
+            .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+    // six trials, each finished once; the ones finished before the kill were not run again
+    assertThat(endsPerValue).hasSize(6).allSatisfy((k, v) -> assertThat(v).as(k).isEqualTo(1));
+    for (String finished : before.stream().filter(l -> l.startsWith("end")).toList()) {
+      String value = finished.substring("end ".length());
+      assertThat(lines.stream().filter(l -> l.equals("start " + value))).as(value).hasSize(1);
+    }
+  }
+}
