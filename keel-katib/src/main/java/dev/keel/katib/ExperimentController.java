@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.core.Ids;
 import dev.keel.core.Json;
+import dev.keel.core.Owners;
 import dev.keel.runtime.Phase;
 import dev.keel.runtime.ResourceRequest;
 import dev.keel.runtime.Workload;
@@ -46,6 +47,9 @@ public final class ExperimentController {
   }
 
   private static final String API = "kubeflow.org/v1beta1";
+
+  /** The annotation naming the process that drives an experiment. */
+  static final String OWNER = "keel.dev/controller";
 
   private final Store store;
   private final WorkloadRuntime runtime;
@@ -101,6 +105,7 @@ public final class ExperimentController {
     meta.put("namespace", e.namespace());
     meta.put("uid", uid);
     meta.put("creationTimestamp", start.toString());
+    meta.with("annotations").put(OWNER, Owners.current());
     ObjectNode status = doc.putObject("status");
     status.put("startTime", start.toString());
     condition(status, "Created", "ExperimentCreated", "Experiment is created", start);
@@ -153,6 +158,19 @@ public final class ExperimentController {
       }
     }
     String uid = doc.at("/metadata/uid").asText();
+    // one process drives an experiment at a time: take it over only from one that has ended
+    String owner = doc.at("/metadata/annotations").path(OWNER).asText("");
+    if (!owner.isEmpty() && !owner.equals(Owners.current()) && !Owners.isDeadLocal(owner)) {
+      throw new ConflictException(
+          "experiment "
+              + e.namespace()
+              + "/"
+              + e.name()
+              + " is being run by "
+              + owner
+              + "; wait for it to end, or stop that process first");
+    }
+    ((ObjectNode) doc.with("metadata").with("annotations")).put(OWNER, Owners.current());
     int killed = dev.keel.runtime.LocalRuntime.killTagged("KEEL_EXPERIMENT", uid);
     List<Trial> trials = new ArrayList<>();
     for (ResourceRecord r : store.resources().owned(uid)) {

@@ -185,4 +185,51 @@ class ExperimentControllerTest {
         .contains("PyTorchJob")
         .contains("training controller");
   }
+
+  @Test
+  void an_experiment_a_live_process_drives_is_not_taken_over_but_a_dead_ones_is() throws Exception {
+    Experiment e = Experiment.readYaml(experiment("owned", "grid", "maxTrialCount: 10", TRAIN));
+    String doc =
+        """
+        {"apiVersion": "kubeflow.org/v1beta1", "kind": "Experiment",
+         "metadata": {"name": "owned", "namespace": "team-a", "uid": "u-owned",
+                      "annotations": {"keel.dev/controller": "%s"}},
+         "spec": {}, "status": {"conditions": [{"type": "Running", "status": "True"}]}}
+        """;
+    String alive = dev.keel.core.Owners.current().replaceFirst(":\\d+$", ":1"); // pid 1 lives
+    store
+        .resources()
+        .create(
+            new ResourceRecord(
+                "Experiment",
+                "team-a",
+                "owned",
+                "u-owned",
+                null,
+                0,
+                doc.formatted(alive),
+                java.time.Instant.now(),
+                java.time.Instant.now()));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> controller.run(e))
+        .isInstanceOf(dev.keel.store.ConflictException.class)
+        .hasMessageContaining("is being run by");
+
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    String dead = dev.keel.core.Owners.current().replaceFirst(":\\d+$", ":" + gone.pid());
+    ResourceRecord r = store.resources().get("Experiment", "team-a", "owned").orElseThrow();
+    store
+        .resources()
+        .update(
+            "Experiment",
+            "team-a",
+            "owned",
+            r.resourceVersion(),
+            doc.formatted(dead),
+            java.time.Instant.now());
+    ObjectNode done = controller.run(e);
+    assertThat(done.at("/status/trials").asInt()).isEqualTo(5);
+    assertThat(done.at("/metadata/annotations/keel.dev~1controller").asText())
+        .isEqualTo(dev.keel.core.Owners.current());
+  }
 }

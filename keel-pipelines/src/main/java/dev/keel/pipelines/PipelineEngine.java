@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.core.Ids;
 import dev.keel.core.Json;
+import dev.keel.core.Owners;
 import dev.keel.core.Problem;
 import dev.keel.core.ValidationException;
 import dev.keel.pipelines.spec.ExecutorSpec;
@@ -17,7 +18,6 @@ import dev.keel.store.RunEventRecord;
 import dev.keel.store.RunRecord;
 import dev.keel.store.Store;
 import dev.keel.store.TaskRecord;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -369,29 +369,12 @@ public final class PipelineEngine implements AutoCloseable {
   }
 
   private static String defaultOwner() {
-    String host;
-    try {
-      host = InetAddress.getLocalHost().getHostName();
-    } catch (Exception e) {
-      host = "localhost";
-    }
-    return "keel@" + host + ":" + ProcessHandle.current().pid();
+    return Owners.current();
   }
 
   /** Whether an owner id names a process on this host that no longer exists. */
   private static boolean isDeadLocalOwner(String owner) {
-    String mine = defaultOwner();
-    int colon = owner.lastIndexOf(':');
-    if (colon < 0 || !owner.substring(0, colon).equals(mine.substring(0, mine.lastIndexOf(':')))) {
-      return false;
-    }
-    try {
-      long pid = Long.parseLong(owner.substring(colon + 1));
-      return pid != ProcessHandle.current().pid()
-          && ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
-    } catch (NumberFormatException e) {
-      return false;
-    }
+    return Owners.isDeadLocal(owner);
   }
 
   void finished(RunExecution exec) {
