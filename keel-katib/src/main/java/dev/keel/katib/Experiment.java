@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
  * @param namespace {@code metadata.namespace} ({@code default} when absent)
  * @param objective what to optimise
  * @param algorithm the search algorithm and its settings
+ * @param earlyStopping median stop's settings, or {@code null} without early stopping
  * @param parallelTrialCount trials at once (default 3)
  * @param maxTrialCount most trials, or {@code null} for no bound
  * @param maxFailedTrialCount failed trials that fail the experiment, or {@code null}
@@ -39,6 +40,7 @@ public record Experiment(
     String namespace,
     Objective objective,
     Algorithm algorithm,
+    MedianStop earlyStopping,
     int parallelTrialCount,
     Integer maxTrialCount,
     Integer maxFailedTrialCount,
@@ -75,6 +77,13 @@ public record Experiment(
       return type.equals("maximize");
     }
   }
+
+  /**
+   * Katib's {@code medianstop}: once {@code minTrialsRequired} trials have ended, a running trial
+   * whose best objective value after {@code startStep} reports is worse than the mean of those
+   * trials' averages over their first {@code startStep} values is stopped.
+   */
+  public record MedianStop(int minTrialsRequired, int startStep) {}
 
   /** An algorithm (or early stopping) name with its settings, all strings as in Katib. */
   public record Algorithm(String name, Map<String, String> settings) {}
@@ -220,9 +229,8 @@ public record Experiment(
           "resumePolicy");
       Objective objective = objective(spec.path("objective"));
       Algorithm algorithm = algorithm(spec.path("algorithm"), "spec.algorithm");
-      if (spec.has("earlyStopping")) {
-        problem("spec.earlyStopping", "early stopping is not supported by Keel yet");
-      }
+      MedianStop earlyStopping =
+          spec.has("earlyStopping") ? medianStop(spec.path("earlyStopping")) : null;
       if (spec.has("nasConfig")) {
         problem(
             "spec.nasConfig",
@@ -261,6 +269,7 @@ public record Experiment(
           namespace,
           objective,
           algorithm,
+          earlyStopping,
           p,
           max,
           maxFailed,
@@ -324,6 +333,50 @@ public record Experiment(
           metric,
           List.copyOf(extra),
           strategies);
+    }
+
+    MedianStop medianStop(JsonNode es) {
+      String at = "spec.earlyStopping";
+      known(es, at, "algorithmName", "algorithmSettings");
+      String name = es.path("algorithmName").asText("");
+      if (!name.equals("medianstop")) {
+        problem(
+            at + ".algorithmName", "'%s' is not medianstop, the one early stopping there is", name);
+      }
+      int minTrials = 3;
+      int startStep = 4;
+      JsonNode list = es.path("algorithmSettings");
+      for (int i = 0; i < list.size(); i++) {
+        String k = list.get(i).path("name").asText();
+        String v = list.get(i).path("value").asText();
+        String path = at + ".algorithmSettings." + k;
+        int n;
+        try {
+          n = Integer.parseInt(v.strip());
+        } catch (NumberFormatException e) {
+          problem(path, "'%s' is not a whole number", v);
+          continue;
+        }
+        switch (k) {
+          case "min_trials_required" -> {
+            if (n <= 0) {
+              problem(path, "must be above 0, was %d", n);
+            }
+            minTrials = n;
+          }
+          case "start_step" -> {
+            if (n < 1) {
+              problem(path, "must be at least 1, was %d", n);
+            }
+            startStep = n;
+          }
+          default ->
+              problem(
+                  path,
+                  "unknown setting of medianstop; it takes min_trials_required and start_step");
+        }
+      }
+      return new MedianStop(minTrials, startStep);
     }
 
     Algorithm algorithm(JsonNode a, String path) {

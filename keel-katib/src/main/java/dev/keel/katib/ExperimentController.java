@@ -80,6 +80,8 @@ public final class ExperimentController {
     Double objective;
     long version = 1;
     boolean resumed;
+    boolean earlyStopped;
+    List<Metrics.Point> points = List.of();
 
     Trial(String name, Map<String, String> assignments) {
       this.name = name;
@@ -277,7 +279,10 @@ public final class ExperimentController {
         for (Trial t : trials) {
           history.add(
               new Search.Observed(
-                  t.assignments, t.condition.equals("Succeeded") ? t.objective : null));
+                  t.assignments,
+                  t.condition.equals("Succeeded") || t.condition.equals("EarlyStopped")
+                      ? t.objective
+                      : null));
         }
         List<Map<String, String>> next = search.suggest(room, history);
         if (next.size() < room && e.algorithm().name().equals("grid")) {
@@ -305,7 +310,7 @@ public final class ExperimentController {
         break;
       }
       version = save(e, doc, status, trials, version);
-      Trial t = ended.take();
+      Trial t = e.earlyStopping() == null ? ended.take() : nextEnded(e, trials, ended);
       finish(e, t);
       Trial best = best(e, trials);
       progress.trialEnded(
@@ -453,6 +458,98 @@ public final class ExperimentController {
     t.workload.completion().whenComplete((s, x) -> ended.add(t));
   }
 
+  /**
+   * Waits for a trial to end, meanwhile applying median stop to the running ones every 200 ms: once
+   * {@code min_trials_required} trials have ended, a running trial whose best objective after
+   * {@code start_step} reports is worse than the mean of the ended trials' averages over their
+   * first {@code start_step} reports is stopped, as Katib's medianstop service and metrics sidecar
+   * do.
+   */
+  private Trial nextEnded(Experiment e, List<Trial> trials, BlockingQueue<Trial> ended)
+      throws InterruptedException {
+    Experiment.MedianStop rule = e.earlyStopping();
+    String metric = e.objective().metricName();
+    while (true) {
+      Trial t = ended.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+      if (t != null) {
+        return t;
+      }
+      List<Double> averages = new ArrayList<>();
+      for (Trial done : trials) {
+        if (done.condition.equals("Succeeded")) { // Katib's service reads succeeded trials only
+          List<Double> first = values(done.points, metric);
+          if (!first.isEmpty()) {
+            List<Double> head = first.subList(0, Math.min(rule.startStep(), first.size()));
+            averages.add(head.stream().mapToDouble(Double::doubleValue).average().orElse(0));
+          }
+        }
+      }
+      if (averages.size() < rule.minTrialsRequired()) {
+        continue;
+      }
+      double limit = averages.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+      for (Trial running : trials) {
+        if (!running.condition.equals("Running")
+            || running.workload == null
+            || running.earlyStopped) {
+          continue;
+        }
+        List<Double> seen = values(read(running, e), metric);
+        if (seen.size() < rule.startStep()) {
+          continue;
+        }
+        boolean maximize = e.objective().maximize();
+        double best =
+            maximize
+                ? seen.stream().mapToDouble(Double::doubleValue).max().orElse(0)
+                : seen.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+        if (maximize ? best < limit : best > limit) {
+          running.earlyStopped = true;
+          running.message =
+              "Trial is early stopped: its best "
+                  + metric
+                  + " "
+                  + Search.pyFloat(best)
+                  + " after "
+                  + seen.size()
+                  + " reports is "
+                  + (maximize ? "below" : "above")
+                  + " the median stop value "
+                  + Search.pyFloat(limit);
+          running.workload.cancel();
+        }
+      }
+    }
+  }
+
+  private static List<Double> values(List<Metrics.Point> points, String metric) {
+    List<Double> out = new ArrayList<>();
+    for (Metrics.Point p : points) {
+      if (p.name().equals(metric)) {
+        try {
+          out.add(Double.parseDouble(p.value()));
+        } catch (NumberFormatException ignored) {
+          // not a number: not comparable
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The metrics a trial has printed so far. */
+  private static List<Metrics.Point> read(Trial t, Experiment e) {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(t.workload.spec().logFile(), StandardCharsets.UTF_8);
+    } catch (IOException ex) {
+      return List.of();
+    }
+    List<String> names = new ArrayList<>();
+    names.add(e.objective().metricName());
+    names.addAll(e.objective().additionalMetricNames());
+    return Metrics.parse(lines, names, e.metricsFormat());
+  }
+
   private void fail(Trial t, String reason, String message, BlockingQueue<Trial> ended) {
     t.condition = "Failed";
     t.reason = reason;
@@ -478,11 +575,26 @@ public final class ExperimentController {
     names.add(e.objective().metricName());
     names.addAll(e.objective().additionalMetricNames());
     List<Metrics.Point> points = Metrics.parse(lines, names, e.metricsFormat());
+    t.points = points;
     List<Metrics.Summary> summaries = new ArrayList<>();
     for (String n : names) {
       summaries.add(Metrics.summarise(n, points));
     }
     t.metrics = summaries;
+    if (t.earlyStopped) {
+      t.condition = "EarlyStopped";
+      t.reason = "TrialEarlyStopped";
+      String v =
+          Metrics.pick(
+              summaries.get(0),
+              e.objective().strategies().getOrDefault(e.objective().metricName(), "latest"));
+      try {
+        t.objective = Double.parseDouble(v);
+      } catch (NumberFormatException x) {
+        t.objective = null;
+      }
+      return;
+    }
     if (s.phase() != Phase.SUCCEEDED) {
       t.condition = "Failed";
       t.reason = "TrialFailed";
@@ -589,7 +701,8 @@ public final class ExperimentController {
             "Failed", new String[] {"trialsFailed", "failedTrialList"},
             "Killed", new String[] {"trialsKilled", "killedTrialList"},
             "MetricsUnavailable",
-                new String[] {"trialMetricsUnavailable", "metricsUnavailableTrialList"});
+                new String[] {"trialMetricsUnavailable", "metricsUnavailableTrialList"},
+            "EarlyStopped", new String[] {"trialsEarlyStopped", "earlyStoppedTrialList"});
     status.put("trials", trials.size());
     for (Map.Entry<String, String[]> kv : lists.entrySet()) {
       List<String> names =

@@ -145,7 +145,12 @@ class ExperimentControllerTest {
     assertThat(done.at("/status/conditions/2/type").asText()).isEqualTo("Failed");
     assertThat(done.at("/status/conditions/2/reason").asText()).isEqualTo("ExperimentFailed");
     assertThat(done.at("/status/trialsFailed").asInt()).isGreaterThanOrEqualTo(2);
-    JsonNode trial = Json.parse(store.resources().list("Trial", "team-a").get(0).document());
+    JsonNode trial =
+        store.resources().list("Trial", "team-a").stream()
+            .map(r -> Json.parse(r.document()))
+            .filter(d -> d.at("/status/conditions/1/type").asText().equals("Failed"))
+            .findFirst()
+            .orElseThrow();
     assertThat(trial.at("/status/conditions/1/message").asText()).contains("boom: out of memory");
   }
 
@@ -231,5 +236,53 @@ class ExperimentControllerTest {
     assertThat(done.at("/status/trials").asInt()).isEqualTo(5);
     assertThat(done.at("/metadata/annotations/keel.dev~1controller").asText())
         .isEqualTo(dev.keel.core.Owners.current());
+  }
+
+  @Test
+  void median_stop_ends_trials_worse_than_the_ones_before() throws Exception {
+    String yaml =
+        """
+        apiVersion: kubeflow.org/v1beta1
+        kind: Experiment
+        metadata: {name: median, namespace: team-a}
+        spec:
+          objective: {type: minimize, objectiveMetricName: loss}
+          algorithm: {algorithmName: grid}
+          earlyStopping:
+            algorithmName: medianstop
+            algorithmSettings: [{name: min_trials_required, value: "2"}, {name: start_step, value: "2"}]
+          parallelTrialCount: 1
+          maxTrialCount: 5
+          parameters:
+          - {name: x, parameterType: int, feasibleSpace: {min: "1", max: "5"}}
+          trialTemplate:
+            primaryContainerName: main
+            trialParameters: [{name: x, reference: x}]
+            trialSpec:
+              apiVersion: batch/v1
+              kind: Job
+              spec:
+                template:
+                  spec:
+                    containers:
+                    - name: main
+                      image: alpine
+                      command: [sh, -c, 'for i in 1 2 3 4 5 6; do echo loss=$0; sleep 0.25; done', '${trialParameters.x}']
+        """;
+    ObjectNode done = controller.run(Experiment.readYaml(yaml));
+    assertThat(done.at("/status/trialsSucceeded").asInt()).isEqualTo(2);
+    assertThat(done.at("/status/trialsEarlyStopped").asInt()).isEqualTo(3);
+    assertThat(done.at("/status/currentOptimalTrial/parameterAssignments/0/value").asText())
+        .isEqualTo("1");
+    JsonNode stopped =
+        store.resources().list("Trial", "team-a").stream()
+            .map(r -> Json.parse(r.document()))
+            .filter(d -> d.at("/spec/parameterAssignments/0/value").asText().equals("4"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(stopped.at("/status/conditions/1/type").asText()).isEqualTo("EarlyStopped");
+    assertThat(stopped.at("/status/conditions/1/reason").asText()).isEqualTo("TrialEarlyStopped");
+    assertThat(stopped.at("/status/conditions/1/message").asText())
+        .contains("median stop value 1.5");
   }
 }

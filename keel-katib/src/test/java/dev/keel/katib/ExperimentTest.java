@@ -70,8 +70,9 @@ class ExperimentTest {
     assertThat(read).as("examples Keel reads").isGreaterThanOrEqualTo(5);
     assertThat(paths(Files.readString(katib("hp-tuning/sobol.yaml"))))
         .contains("spec.algorithm.algorithmName");
-    assertThat(paths(Files.readString(katib("early-stopping/median-stop.yaml"))))
-        .contains("spec.earlyStopping");
+    Experiment median =
+        Experiment.readYaml(Files.readString(katib("early-stopping/median-stop.yaml")));
+    assertThat(median.earlyStopping()).isEqualTo(new Experiment.MedianStop(1, 2));
     assertThat(paths(Files.readString(katib("nas/enas-cpu.yaml")))).contains("spec.nasConfig");
   }
 
