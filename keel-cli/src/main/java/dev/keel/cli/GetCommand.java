@@ -75,14 +75,10 @@ final class GetCommand implements Callable<Integer> {
       }
       List<ResourceRecord> all = store.resources().list(k, namespace);
       if ("json".equals(output)) {
-        var items =
-            Json.json()
-                .createObjectNode()
-                .put("apiVersion", "v1")
-                .put("kind", "List")
-                .putArray("items");
+        var list = Json.json().createObjectNode().put("apiVersion", "v1").put("kind", "List");
+        var items = list.putArray("items");
         all.forEach(r -> items.add(Json.parse(r.document())));
-        System.out.println(Json.writePretty(items));
+        System.out.println(Json.writePretty(list));
         return 0;
       }
       if (k.equals("Experiment")) {

@@ -64,7 +64,17 @@ class ExperimentResumeIT {
     }
     keel.destroyForcibly();
     assertThat(keel.waitFor(10, TimeUnit.SECONDS)).isTrue();
-    List<String> before = Files.readAllLines(journal);
+    // the trials the killed keel had recorded as finished
+    JsonNode stored = Json.parse(KeelProcess.run(data, "get", "trials", "-o", "json").out());
+    List<String> recorded = new java.util.ArrayList<>();
+    for (JsonNode t : stored.path("items")) {
+      JsonNode conds = t.at("/status/conditions");
+      if (conds.size() > 0
+          && conds.get(conds.size() - 1).path("type").asText().equals("Succeeded")) {
+        recorded.add(t.at("/spec/parameterAssignments/0/value").asText());
+      }
+    }
+    assertThat(recorded).hasSizeGreaterThanOrEqualTo(1);
 
     var resumed = KeelProcess.run(data, "apply", "-f", yaml.toString());
     assertThat(resumed.code()).as(resumed.all()).isZero();
@@ -79,10 +89,10 @@ class ExperimentResumeIT {
         lines.stream()
             .filter(l -> l.startsWith("end"))
             .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
-    // six trials, each finished once; the ones finished before the kill were not run again
-    assertThat(endsPerValue).hasSize(6).allSatisfy((k, v) -> assertThat(v).as(k).isEqualTo(1));
-    for (String finished : before.stream().filter(l -> l.startsWith("end")).toList()) {
-      String value = finished.substring("end ".length());
+    // six trials, each of them finished; a trial recorded as finished before the kill was not run
+    // again (one in flight when keel died may have run twice: its result went with the process)
+    assertThat(endsPerValue).hasSize(6);
+    for (String value : recorded) {
       assertThat(lines.stream().filter(l -> l.equals("start " + value))).as(value).hasSize(1);
     }
   }
