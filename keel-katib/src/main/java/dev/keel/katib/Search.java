@@ -4,7 +4,6 @@ import dev.keel.core.Problem;
 import dev.keel.katib.Experiment.Parameter;
 import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,15 +13,15 @@ import java.util.Set;
 
 /**
  * Search algorithms, in Java, under Katib's names and settings: {@code random}, {@code grid},
- * {@code tpe} and {@code bayesianoptimization}. A search never hands out an assignment it handed
- * out before, so parallel trials never get duplicates (Katib #1700, #1329); a grid that has handed
- * out every point says so with an empty answer, and the experiment ends instead of hanging (Katib
- * #1494).
+ * {@code tpe}, {@code multivariate-tpe} (see {@link Tpe}) and {@code bayesianoptimization}. A
+ * search never hands out an assignment it handed out before, so parallel trials never get
+ * duplicates (Katib #1700, #1329); a grid that has handed out every point says so with an empty
+ * answer, and the experiment ends instead of hanging (Katib #1494).
  */
 public abstract class Search {
   /** The algorithm names Keel implements. */
   public static final List<String> ALGORITHMS =
-      List.of("random", "grid", "tpe", "bayesianoptimization");
+      List.of("random", "grid", "tpe", "multivariate-tpe", "bayesianoptimization");
 
   /** What a trial asked for and, once known, the objective value it reached. */
   public record Observed(Map<String, String> assignments, Double objective) {}
@@ -43,6 +42,7 @@ public abstract class Search {
     return switch (algorithm) {
       case "tpe" ->
           Set.of("random_state", "gamma", "prior_weight", "n_EI_candidates", "n_startup_trials");
+      case "multivariate-tpe" -> Set.of("random_state", "n_ei_candidates", "n_startup_trials");
       case "bayesianoptimization" ->
           Set.of("random_state", "base_estimator", "n_initial_points", "acq_func", "acq_optimizer");
       default -> Set.of("random_state");
@@ -86,7 +86,7 @@ public abstract class Search {
                   case "random_state", "n_startup_trials", "n_initial_points" ->
                       d >= 0 && d == Math.rint(d);
                   case "gamma" -> d > 0 && d < 1;
-                  case "n_EI_candidates" -> d > 0 && d == Math.rint(d);
+                  case "n_EI_candidates", "n_ei_candidates" -> d > 0 && d == Math.rint(d);
                   default -> d > 0;
                 };
             if (!ok) {
@@ -114,7 +114,8 @@ public abstract class Search {
       String algorithm, Map<String, String> settings, List<Parameter> space, boolean maximize) {
     return switch (algorithm) {
       case "grid" -> new Grid(space, settings, maximize);
-      case "tpe" -> new Tpe(space, settings, maximize);
+      case "tpe" -> new Tpe(space, settings, maximize, false);
+      case "multivariate-tpe" -> new Tpe(space, settings, maximize, true);
       case "bayesianoptimization" -> new GaussianProcess(space, settings, maximize);
       default -> new RandomSearch(space, settings, maximize);
     };
@@ -294,154 +295,6 @@ public abstract class Search {
         }
       }
       return out;
-    }
-  }
-
-  /**
-   * Tree-structured Parzen estimator, as hyperopt and Optuna do it: after a few random trials the
-   * finished ones split at the {@code gamma} quantile into good and bad; each parameter draws
-   * {@code n_EI_candidates} from a Parzen density of the good ones and keeps the candidate with the
-   * highest ratio of good to bad density.
-   */
-  static final class Tpe extends Search {
-    final double gamma;
-    final int candidates;
-    final int startup;
-    final double priorWeight;
-
-    Tpe(List<Parameter> space, Map<String, String> settings, boolean maximize) {
-      super(space, settings, maximize);
-      this.gamma = Double.parseDouble(settings.getOrDefault("gamma", "0.25"));
-      this.candidates = Integer.parseInt(settings.getOrDefault("n_EI_candidates", "24"));
-      this.startup = Integer.parseInt(settings.getOrDefault("n_startup_trials", "10"));
-      this.priorWeight = Double.parseDouble(settings.getOrDefault("prior_weight", "1.0"));
-    }
-
-    @Override
-    public List<Map<String, String>> suggest(int n, List<Observed> history) {
-      List<Observed> done = history.stream().filter(o -> o.objective() != null).toList();
-      if (done.size() < startup) {
-        return fresh(n, history, this::sample);
-      }
-      List<Observed> sorted = new ArrayList<>(done);
-      Comparator<Observed> byValue = Comparator.comparingDouble(Observed::objective);
-      sorted.sort(maximize ? byValue.reversed() : byValue);
-      int nGood = Math.max(1, (int) Math.ceil(gamma * sorted.size()));
-      List<Observed> good = sorted.subList(0, nGood);
-      List<Observed> bad = sorted.subList(nGood, sorted.size());
-      return fresh(n, history, () -> propose(good, bad));
-    }
-
-    private Map<String, String> propose(List<Observed> good, List<Observed> bad) {
-      Map<String, String> a = new LinkedHashMap<>();
-      for (Parameter p : space) {
-        double[] g = values(p, good);
-        double[] b = values(p, bad);
-        double best = Double.NaN;
-        double bestScore = Double.NEGATIVE_INFINITY;
-        for (int c = 0; c < candidates; c++) {
-          double x = sampleFrom(p, g);
-          double score = Math.log(density(p, g, x)) - Math.log(density(p, b, x));
-          if (score > bestScore) {
-            bestScore = score;
-            best = x;
-          }
-        }
-        a.put(p.name(), format(p, best));
-      }
-      return a;
-    }
-
-    /** A parameter's values in trials, in the space it is searched in (log for log scales). */
-    private double[] values(Parameter p, List<Observed> trials) {
-      double[] v = new double[trials.size()];
-      for (int i = 0; i < v.length; i++) {
-        String s = trials.get(i).assignments().get(p.name());
-        v[i] =
-            switch (p.type()) {
-              case "categorical", "discrete" -> p.list().indexOf(s);
-              default -> log(p) ? Math.log(Double.parseDouble(s)) : Double.parseDouble(s);
-            };
-      }
-      return v;
-    }
-
-    private static boolean log(Parameter p) {
-      return p.distribution().startsWith("log");
-    }
-
-    private double lo(Parameter p) {
-      return log(p) ? Math.log(p.min()) : p.min();
-    }
-
-    private double hi(Parameter p) {
-      return log(p) ? Math.log(p.max()) : p.max();
-    }
-
-    private double bandwidth(Parameter p, double[] obs) {
-      double range = hi(p) - lo(p);
-      return Math.max(range / Math.max(1, Math.min(100, obs.length + 1)), range * 1e-3);
-    }
-
-    /**
-     * Draws from the Parzen mixture of {@code obs} plus a flat prior; returns an index or a value.
-     */
-    private double sampleFrom(Parameter p, double[] obs) {
-      if (p.type().equals("categorical") || p.type().equals("discrete")) {
-        double[] w = categoricalWeights(p, obs);
-        double r = random.nextDouble();
-        for (int i = 0; i < w.length; i++) {
-          r -= w[i];
-          if (r <= 0) {
-            return i;
-          }
-        }
-        return w.length - 1;
-      }
-      double lo = lo(p);
-      double hi = hi(p);
-      double x;
-      int k = random.nextInt(obs.length + 1);
-      if (k == obs.length || random.nextDouble() < priorWeight / (obs.length + priorWeight) * 0.5) {
-        x = lo + random.nextDouble() * (hi - lo);
-      } else {
-        x = clamp(obs[k] + random.nextGaussian() * bandwidth(p, obs), lo, hi);
-      }
-      return log(p) ? Math.exp(x) : x;
-    }
-
-    private double density(Parameter p, double[] obs, double x) {
-      if (p.type().equals("categorical") || p.type().equals("discrete")) {
-        return categoricalWeights(p, obs)[(int) x];
-      }
-      double lo = lo(p);
-      double hi = hi(p);
-      double at = log(p) ? Math.log(x) : x;
-      double bw = bandwidth(p, obs);
-      double sum = priorWeight / (hi - lo);
-      for (double o : obs) {
-        double z = (at - o) / bw;
-        sum += Math.exp(-0.5 * z * z) / (bw * Math.sqrt(2 * Math.PI));
-      }
-      return sum / (obs.length + priorWeight) + 1e-12;
-    }
-
-    private double[] categoricalWeights(Parameter p, double[] obs) {
-      double[] w = new double[p.list().size()];
-      java.util.Arrays.fill(w, priorWeight / w.length);
-      for (double o : obs) {
-        if (o >= 0) {
-          w[(int) o] += 1;
-        }
-      }
-      double total = 0;
-      for (double v : w) {
-        total += v;
-      }
-      for (int i = 0; i < w.length; i++) {
-        w[i] /= total;
-      }
-      return w;
     }
   }
 

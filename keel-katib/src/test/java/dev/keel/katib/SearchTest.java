@@ -78,6 +78,30 @@ class SearchTest {
   }
 
   @Test
+  void multivariate_tpe_closes_in_on_a_quadratics_minimum_better_than_random() {
+    double tpe = 0;
+    double random = 0;
+    for (long seed = 1; seed <= 10; seed++) {
+      tpe += bestAfter("multivariate-tpe", seed, 40);
+      random += bestAfter("random", seed, 40);
+    }
+    assertThat(tpe / 10).isLessThan(0.01);
+    assertThat(tpe).isLessThan(random);
+  }
+
+  @Test
+  void tpe_spreads_parallel_suggestions_over_running_trials() {
+    Search s = Search.of("tpe", Map.of("random_state", "3"), List.of(X), false);
+    List<Search.Observed> history = new ArrayList<>();
+    for (Map<String, String> a : s.suggest(10, history)) {
+      history.add(new Search.Observed(a, quadratic(a)));
+    }
+    List<Map<String, String>> batch = s.suggest(8, history);
+    assertThat(batch).hasSize(8).doesNotHaveDuplicates();
+    history.forEach(h -> assertThat(batch).doesNotContain(h.assignments()));
+  }
+
+  @Test
   void values_are_written_as_katib_writes_them() {
     assertThat(Search.pyFloat(0.05)).isEqualTo("0.05");
     assertThat(Search.pyFloat(1e-05)).isEqualTo("1e-05");
