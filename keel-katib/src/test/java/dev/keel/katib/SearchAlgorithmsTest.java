@@ -6,6 +6,7 @@ import dev.keel.katib.Experiment.Parameter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class SearchAlgorithmsTest {
@@ -324,5 +325,204 @@ class SearchAlgorithmsTest {
         assertThat(av).isCloseTo(m[k][k] * v[i][k], org.assertj.core.api.Assertions.within(1e-9));
       }
     }
+  }
+
+  // ------------------------------------------------------------------ hyperband
+
+  static final Parameter EPOCHS =
+      new Parameter("epochs", "int", 1.0, 9.0, null, List.of(), "uniform");
+  static final Map<String, String> HB =
+      Map.of("resource_name", "epochs", "r_l", "9", "random_state", "1");
+
+  /** Lower is better: distance of x from 1.3, shrinking with more epochs. */
+  static double loss(Map<String, String> a) {
+    return Math.abs(num(a, "x") - 1.3) + 1.0 / num(a, "epochs");
+  }
+
+  static Map<String, String> without(Map<String, String> a, String key) {
+    Map<String, String> b = new java.util.HashMap<>(a);
+    b.remove(key);
+    return b;
+  }
+
+  @Test
+  void hyperband_schedules_katibs_brackets() {
+    List<Hyperband.Rung> rungs = Hyperband.schedule(9, 3);
+    assertThat(rungs)
+        .containsExactly(
+            new Hyperband.Rung(2, 0, 9, 1),
+            new Hyperband.Rung(2, 1, 3, 3),
+            new Hyperband.Rung(2, 2, 1, 9),
+            new Hyperband.Rung(1, 0, 5, 3),
+            new Hyperband.Rung(1, 1, 1, 9),
+            new Hyperband.Rung(0, 0, 3, 9));
+    assertThat(Hyperband.sMax(1000, 10)).isEqualTo(3);
+    assertThat(Hyperband.schedule(81, 3))
+        .extracting(Hyperband.Rung::size)
+        .startsWith(81, 27, 9, 3, 1, 34, 11, 3, 1, 15, 5, 1, 8, 2, 5);
+    assertThat(new Hyperband(List.of(X, EPOCHS), HB, false).totalTrials()).isEqualTo(22);
+  }
+
+  @Test
+  void hyperband_runs_every_rung_and_promotes_the_best_then_finishes() {
+    Hyperband hb = new Hyperband(List.of(X, OPT, EPOCHS), HB, false);
+    List<Search.Observed> history = new ArrayList<>();
+    List<List<Map<String, String>>> batches = new ArrayList<>();
+    while (!hb.finished(history)) {
+      List<Map<String, String>> batch = hb.suggest(9, history);
+      assertThat(batch)
+          .as("only a finished search answers nothing with nothing running")
+          .isNotEmpty();
+      batches.add(batch);
+      int start = history.size();
+      batch.forEach(a -> history.add(new Search.Observed(a, null)));
+      if (batches.size() < 6 && hb.rungs().get(batches.size()).index() > 0) {
+        // a promotion waits on the rung it promotes from; a bracket's first rung does not
+        assertThat(hb.suggest(9, history)).isEmpty();
+      }
+      for (int i = start; i < history.size(); i++) { // the batch runs to its end
+        Map<String, String> a = history.get(i).assignments();
+        history.set(i, new Search.Observed(a, loss(a)));
+      }
+    }
+    assertThat(hb.suggest(9, history)).isEmpty();
+    assertThat(history)
+        .hasSize(22)
+        .extracting(Search.Observed::assignments)
+        .doesNotHaveDuplicates();
+    assertThat(batches).extracting(List::size).containsExactly(9, 3, 1, 5, 1, 3);
+    assertThat(batches)
+        .extracting(b -> b.stream().map(a -> a.get("epochs")).distinct().toList())
+        .containsExactly(
+            List.of("1"), List.of("3"), List.of("9"), List.of("3"), List.of("9"), List.of("9"));
+    // each promotion is the best of the rung before, best first, with nothing else changed
+    for (int[] pair : new int[][] {{0, 1}, {1, 2}, {3, 4}}) {
+      List<Map<String, String>> from = batches.get(pair[0]);
+      List<Map<String, String>> best =
+          from.stream()
+              .sorted(java.util.Comparator.comparingDouble(SearchAlgorithmsTest::loss))
+              .limit(batches.get(pair[1]).size())
+              .map(a -> without(a, "epochs"))
+              .toList();
+      assertThat(batches.get(pair[1])).extracting(a -> without(a, "epochs")).isEqualTo(best);
+    }
+  }
+
+  @Test
+  void hyperband_waits_for_a_rung_and_takes_a_failed_trial_as_the_worst() {
+    Hyperband hb = new Hyperband(List.of(X, EPOCHS), HB, true); // maximise -loss
+    List<Search.Observed> history = new ArrayList<>();
+    hb.suggest(4, history).forEach(a -> history.add(new Search.Observed(a, -loss(a))));
+    List<Map<String, String>> rest = hb.suggest(9, history);
+    assertThat(rest).as("the rest of the first rung").hasSize(5);
+    rest.forEach(a -> history.add(new Search.Observed(a, null)));
+    assertThat(hb.suggest(9, history)).as("5 still running").isEmpty();
+    assertThat(hb.finished(history)).isFalse();
+    // four end and one fails: the best three of the eight that ended go on, never the failed one
+    Map<String, String> failedOne = null;
+    for (int i = 4; i < 9; i++) {
+      Map<String, String> a = history.get(i).assignments();
+      if (i == 6) {
+        failedOne = a;
+      } else {
+        history.set(i, new Search.Observed(a, -loss(a)));
+      }
+    }
+    assertThat(hb.suggest(9, history)).as("without knowing of the failure it waits").isEmpty();
+    List<Map<String, String>> promoted = hb.suggest(9, history, Set.of(failedOne));
+    assertThat(promoted).hasSize(3).extracting(a -> a.get("epochs")).containsOnly("3");
+    assertThat(promoted).extracting(a -> a.get("x")).doesNotContain(failedOne.get("x"));
+    double worstPromoted =
+        promoted.stream().mapToDouble(a -> Math.abs(num(a, "x") - 1.3)).max().orElseThrow();
+    long better =
+        history.stream()
+            .filter(o -> o.objective() != null)
+            .filter(o -> Math.abs(num(o.assignments(), "x") - 1.3) <= worstPromoted)
+            .count();
+    assertThat(better).isEqualTo(3);
+    // a restarted controller (a new search) makes the same promotions from the same history
+    Hyperband again = new Hyperband(List.of(X, EPOCHS), HB, true);
+    assertThat(again.suggest(2, history, Set.of(failedOne))).isEqualTo(promoted.subList(0, 2));
+    promoted.subList(0, 2).forEach(a -> history.add(new Search.Observed(a, null)));
+    assertThat(again.suggest(9, history, Set.of(failedOne))).isEqualTo(promoted.subList(2, 3));
+  }
+
+  @Test
+  void hyperband_starts_the_next_bracket_while_the_last_rung_runs() {
+    Hyperband hb = new Hyperband(List.of(X, EPOCHS), HB, false);
+    List<Search.Observed> history = new ArrayList<>();
+    for (int rung = 0; rung < 3; rung++) {
+      boolean last = rung == 2;
+      List<Map<String, String>> batch = hb.suggest(9, history);
+      batch.forEach(a -> history.add(new Search.Observed(a, last ? null : loss(a))));
+    }
+    assertThat(history).hasSize(13);
+    assertThat(hb.suggest(9, history))
+        .hasSize(5)
+        .extracting(a -> a.get("epochs"))
+        .containsOnly("3");
+  }
+
+  @Test
+  void hyperband_checks_its_settings_as_katib_does() {
+    List<Parameter> space = List.of(X, OPT, EPOCHS);
+    assertThat(Hyperband.check(Map.of("resource_name", "epochs", "r_l", "9"), space, 9)).isEmpty();
+    assertThat(Hyperband.check(Map.of("resource_name", "epochs", "r_l", "9"), space, 8))
+        .extracting(dev.keel.core.Problem::path)
+        .containsExactly("spec.parallelTrialCount");
+    assertThat(Hyperband.check(Map.of(), space, 9))
+        .extracting(dev.keel.core.Problem::path)
+        .containsExactlyInAnyOrder(
+            "spec.algorithm.algorithmSettings.resource_name",
+            "spec.algorithm.algorithmSettings.r_l");
+    assertThat(Hyperband.check(Map.of("resource_name", "steps", "r_l", "0", "eta", "1"), space, 9))
+        .extracting(dev.keel.core.Problem::path)
+        .containsExactlyInAnyOrder(
+            "spec.algorithm.algorithmSettings.resource_name",
+            "spec.algorithm.algorithmSettings.r_l",
+            "spec.algorithm.algorithmSettings.eta");
+    assertThat(Hyperband.check(Map.of("resource_name", "opt", "r_l", "x"), space, 9))
+        .extracting(dev.keel.core.Problem::path)
+        .containsExactlyInAnyOrder(
+            "spec.algorithm.algorithmSettings.resource_name",
+            "spec.algorithm.algorithmSettings.r_l");
+    // Katib's example: num-epochs declared from 1 to 1, r_l 2, eta 2, parallelTrialCount 2
+    Parameter numEpochs = new Parameter("num-epochs", "int", 1.0, 1.0, null, List.of(), "uniform");
+    Map<String, String> example = Map.of("resource_name", "num-epochs", "eta", "2", "r_l", "2");
+    assertThat(Hyperband.check(example, List.of(X, numEpochs), 2)).isEmpty();
+    Hyperband hb = new Hyperband(List.of(X, numEpochs), example, false);
+    assertThat(hb.rungs()).extracting(Hyperband.Rung::size).containsExactly(2, 1, 2);
+    List<Search.Observed> history = new ArrayList<>();
+    hb.suggest(2, history)
+        .forEach(
+            a -> history.add(new Search.Observed(a, loss(Map.of("x", a.get("x"), "epochs", "1")))));
+    assertThat(hb.suggest(2, history))
+        .singleElement()
+        .extracting(a -> a.get("num-epochs"))
+        .isEqualTo("2");
+  }
+
+  @Test
+  void hyperband_writes_a_double_resource_as_a_float() {
+    Parameter fraction = new Parameter("fraction", "double", 0.1, 1.0, null, List.of(), "uniform");
+    Hyperband hb =
+        new Hyperband(
+            List.of(X, fraction),
+            Map.of("resource_name", "fraction", "r_l", "1", "eta", "2"),
+            false);
+    assertThat(hb.rungs()).hasSize(1);
+    assertThat(hb.suggest(5, List.of()))
+        .singleElement()
+        .extracting(a -> a.get("fraction"))
+        .isEqualTo("1.0");
+    Hyperband epochs =
+        new Hyperband(
+            List.of(X, fraction),
+            Map.of("resource_name", "fraction", "r_l", "4", "eta", "2"),
+            false);
+    assertThat(epochs.suggest(9, List.of())).extracting(a -> a.get("fraction")).containsOnly("1.0");
+    assertThat(epochs.rungs())
+        .extracting(Hyperband.Rung::resource)
+        .containsExactly(1.0, 2.0, 4.0, 2.0, 4.0, 4.0);
   }
 }
