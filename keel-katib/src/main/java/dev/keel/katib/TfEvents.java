@@ -475,7 +475,10 @@ public final class TfEvents {
           need(8);
           pos += 8;
         }
-        case 2 -> pos += length();
+        case 2 -> {
+          int n = length(); // not pos += length(): that would add to pos as it was before
+          pos += n;
+        }
         case 3 -> {
           while (true) {
             if (!more()) {
