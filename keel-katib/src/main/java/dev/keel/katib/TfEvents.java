@@ -29,11 +29,14 @@ import java.util.zip.CRC32C;
  *       its {@code train} also matches a directory {@code pretrain}; Keel compares whole path
  *       components). The point is named as asked ({@code train/accuracy}); one tag may feed several
  *       names.
- *   <li>Values: TF1 {@code simple_value}, and TF2 scalar tensors (one element: DT_FLOAT, DT_DOUBLE,
- *       the integer types) from their typed fields or {@code tensor_content}; histograms, images,
- *       text and other tensors are skipped. A float32 is written as Katib writes it, NumPy's {@code
- *       str} of the float32 ({@code 0.9}, {@code 1e+06}); a double as Python's {@code str(float)};
- *       an integer as its digits.
+ *   <li>Values, written as Katib (since kubeflow/katib#2467) writes them: a TF1 / PyTorch {@code
+ *       simple_value} as Python's {@code str(float)} of the float32 widened to a double ({@code
+ *       0.8999999761581421}), as Katib's SCALARS path does; a TF2 scalar tensor (one element of
+ *       DT_FLOAT, DT_DOUBLE or an integer type, from its typed field or {@code tensor_content}) as
+ *       NumPy's {@code str} of it, as Katib's {@code str(tf.make_ndarray(...))} does: {@code 0.9}
+ *       and {@code 1e+06} for a float32, Python's {@code str(float)} for a double, digits for an
+ *       integer. Histograms, images, text and other tensors are skipped (Katib would store the
+ *       printed array of a histogram whose tag matches).
  *   <li>Timestamp: the event's {@code wall_time}, to the microsecond as Katib's {@code
  *       datetime.fromtimestamp}; step: the event's {@code step} (clamped to the int range).
  * </ul>
@@ -200,7 +203,8 @@ public final class TfEvents {
       if (field == 1 && wire == 2) {
         tag = v.string();
       } else if (field == 2 && wire == 5) {
-        value = JsonMetrics.npRepr32(Float.intBitsToFloat(v.fixed32()));
+        // Katib reads these through EventAccumulator's SCALARS: a Python float, str() of it
+        value = JsonMetrics.pyRepr((double) Float.intBitsToFloat(v.fixed32()));
       } else if (field == 8 && wire == 2) {
         value = tensorScalar(v.message());
       } else if (field >= 3 && field <= 6) {

