@@ -194,24 +194,40 @@ public final class JsonMetrics {
     return layout(d, abs >= 1e-4 && abs < 1e6);
   }
 
-  /** The shortest decimal (closest among the shortest) that {@code readsBack} accepts. */
+  /**
+   * The shortest decimal that {@code readsBack} accepts, the closest to {@code exact} among those.
+   * Some decimal of {@code max} digits always reads back, and if one of p digits does, so does one
+   * of p + 1: a binary search finds the shortest length.
+   */
   private static BigDecimal shortest(BigDecimal exact, int max, Predicate<BigDecimal> readsBack) {
-    for (int p = 1; p <= max; p++) {
-      BigDecimal best = null;
-      for (RoundingMode m :
-          new RoundingMode[] {RoundingMode.HALF_EVEN, RoundingMode.FLOOR, RoundingMode.CEILING}) {
-        BigDecimal c = exact.round(new MathContext(p, m));
-        if (readsBack.test(c)
-            && (best == null
-                || c.subtract(exact).abs().compareTo(best.subtract(exact).abs()) < 0)) {
-          best = c;
-        }
-      }
-      if (best != null) {
-        return best.stripTrailingZeros();
+    int lo = 1;
+    int hi = max;
+    BigDecimal found = closest(exact, max, readsBack);
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      BigDecimal c = closest(exact, mid, readsBack);
+      if (c != null) {
+        hi = mid;
+        found = c;
+      } else {
+        lo = mid + 1;
       }
     }
-    return exact.round(new MathContext(max, RoundingMode.HALF_EVEN)).stripTrailingZeros();
+    return found.stripTrailingZeros();
+  }
+
+  /** The closest decimal of {@code digits} significant digits that reads back, or null. */
+  private static BigDecimal closest(BigDecimal exact, int digits, Predicate<BigDecimal> readsBack) {
+    BigDecimal best = null;
+    for (RoundingMode m :
+        new RoundingMode[] {RoundingMode.HALF_EVEN, RoundingMode.FLOOR, RoundingMode.CEILING}) {
+      BigDecimal c = exact.round(new MathContext(digits, m));
+      if (readsBack.test(c)
+          && (best == null || c.subtract(exact).abs().compareTo(best.subtract(exact).abs()) < 0)) {
+        best = c;
+      }
+    }
+    return best;
   }
 
   /** Python's layout of a nonzero decimal: positional with a {@code .0} at least, or d.ddde±XX. */

@@ -215,6 +215,7 @@ class TfEventsTest {
         event(T0 + 1, 1, simple("accuracy", 0.5f), simple("loss", 0.9f)),
         event(T0 + 2, 2, simple("accuracy", 0.75f), simple("loss", 1e-5f)));
     List<Metrics.Point> points = TfEvents.read(root, List.of("accuracy", "loss"));
+    // Katib reads simple_value as a Python float: str() of the float32 widened to a double
     assertThat(points)
         .containsExactly(
             new Metrics.Point("accuracy", "0.5", Instant.ofEpochSecond(1700000001, 250_000_000), 1),
@@ -241,6 +242,7 @@ class TfEventsTest {
         event(T0, 14, tensorInt64("acc_int", 42)),
         event(T0, 15, tensorVector("acc_vector"), tensorString("acc_text")));
     List<Metrics.Point> points = TfEvents.read(root, List.of("acc"));
+    // Katib prints tensors with NumPy: a float32 in its own shortest digits
     assertThat(points)
         .extracting(Metrics.Point::name, Metrics.Point::value, Metrics.Point::step)
         .containsExactly(
