@@ -35,8 +35,9 @@ import java.util.zip.CRC32C;
  *       DT_FLOAT, DT_DOUBLE or an integer type, from its typed field or {@code tensor_content}) as
  *       NumPy's {@code str} of it, as Katib's {@code str(tf.make_ndarray(...))} does: {@code 0.9}
  *       and {@code 1e+06} for a float32, Python's {@code str(float)} for a double, digits for an
- *       integer. Histograms, images, text and other tensors are skipped (Katib would store the
- *       printed array of a histogram whose tag matches).
+ *       integer. A one-element tensor of shape [1] gives its element (Katib stores {@code [0.9]}).
+ *       Histograms, images, text and other tensors are skipped (Katib would store the printed array
+ *       of a histogram whose tag matches).
  *   <li>Timestamp: the event's {@code wall_time}, to the microsecond as Katib's {@code
  *       datetime.fromtimestamp}; step: the event's {@code step} (clamped to the int range).
  * </ul>
