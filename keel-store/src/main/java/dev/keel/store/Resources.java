@@ -31,6 +31,15 @@ public interface Resources {
       String document,
       Instant now);
 
-  /** Deletes it and what it owns; false when there was none. */
+  /** Deletes it and what it owns, with their observation logs; false when there was none. */
   boolean delete(String kind, String namespace, String name);
+
+  /** Appends to the observation log of the resource {@code uid} (a trial's metrics). */
+  void observe(String uid, List<ObservationRecord> points);
+
+  /** The observation log of the resource {@code uid}, in the order it was written. */
+  List<ObservationRecord> observations(String uid);
+
+  /** Empties the observation log of {@code uid} (a trial that runs again reports afresh). */
+  void clearObservations(String uid);
 }

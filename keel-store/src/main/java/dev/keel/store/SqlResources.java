@@ -145,6 +145,13 @@ final class SqlResources implements Resources {
                 tx -> {
                   exec(
                       tx,
+                      "DELETE FROM observation_logs WHERE trial_uid = :uid OR trial_uid IN"
+                          + " (SELECT uid FROM resources WHERE owner_uid = :uid)",
+                      args("uid", r.get().uid()),
+                      null,
+                      null);
+                  exec(
+                      tx,
                       "DELETE FROM resources WHERE owner_uid = :o",
                       args("o", r.get().uid()),
                       null,
@@ -157,5 +164,65 @@ final class SqlResources implements Resources {
                           null)
                       == 1;
                 }));
+  }
+
+  private static final RowMapper<ObservationRecord> OBSERVATION =
+      (rs, ctx) ->
+          new ObservationRecord(
+              rs.getString("metric_name"),
+              rs.getLong("step"),
+              rs.getString("value"),
+              instant(rs, "time"));
+
+  @Override
+  public void observe(String uid, List<ObservationRecord> points) {
+    if (points.isEmpty()) {
+      return;
+    }
+    db.with(
+        h ->
+            h.inTransaction(
+                tx -> {
+                  for (ObservationRecord p : points) {
+                    exec(
+                        tx,
+                        "INSERT INTO observation_logs (trial_uid, metric_name, step, value, time)"
+                            + " VALUES (:uid, :m, :s, :v, :t)",
+                        args(
+                            "uid",
+                            uid,
+                            "m",
+                            p.metricName(),
+                            "s",
+                            p.step(),
+                            "v",
+                            p.value(),
+                            "t",
+                            millis(p.time())),
+                        null,
+                        null);
+                  }
+                  return null;
+                }));
+  }
+
+  @Override
+  public List<ObservationRecord> observations(String uid) {
+    return repos.query(
+        "SELECT * FROM observation_logs WHERE trial_uid = :uid ORDER BY seq",
+        args("uid", uid),
+        OBSERVATION);
+  }
+
+  @Override
+  public void clearObservations(String uid) {
+    db.with(
+        h ->
+            exec(
+                h,
+                "DELETE FROM observation_logs WHERE trial_uid = :uid",
+                args("uid", uid),
+                null,
+                null));
   }
 }

@@ -1135,8 +1135,26 @@ abstract class StoreContract {
         .extracting(ResourceRecord::name)
         .containsExactly("e1-t1");
     assertThat(store.resources().list("Experiment", null)).hasSize(1);
+    store
+        .resources()
+        .observe(
+            "u2",
+            List.of(
+                new ObservationRecord("loss", 1, "0.5", T0),
+                new ObservationRecord("loss", 2, "0.25", T0.plusSeconds(1)),
+                new ObservationRecord("accuracy", 1, "0.9", T0.plusSeconds(1))));
+    store.resources().observe("u9", List.of(new ObservationRecord("loss", 1, "7", T0)));
+    assertThat(store.resources().observations("u2"))
+        .containsExactly(
+            new ObservationRecord("loss", 1, "0.5", T0),
+            new ObservationRecord("loss", 2, "0.25", T0.plusSeconds(1)),
+            new ObservationRecord("accuracy", 1, "0.9", T0.plusSeconds(1)));
     assertThat(store.resources().delete("Experiment", "ns", "e1")).isTrue();
     assertThat(store.resources().list("Trial", "ns")).isEmpty();
+    assertThat(store.resources().observations("u2")).isEmpty();
+    assertThat(store.resources().observations("u9")).hasSize(1);
+    store.resources().clearObservations("u9");
+    assertThat(store.resources().observations("u9")).isEmpty();
   }
 
   @Test
