@@ -31,7 +31,11 @@ import java.util.regex.Pattern;
  * @param parameters the search space
  * @param trialTemplate how a trial runs
  * @param metricsFormat the regular expressions metrics are read with (Katib's default filter)
- * @param collectorKind the metrics collector kind (StdOut by default)
+ * @param collectorKind the metrics collector kind: StdOut (the default), File, TensorFlowEvent or
+ *     Push (Katib's former name {@code None} reads as Push)
+ * @param metricsPath where a File collector reads (a file) or a TensorFlowEvent one (a directory),
+ *     as the trial's container sees it; {@code null} for StdOut and Push
+ * @param metricsFileFormat TEXT or JSON for a File collector, else {@code null}
  * @param resumePolicy Never, LongRunning or FromVolume
  * @param document the experiment as written, with defaults filled in
  */
@@ -48,6 +52,8 @@ public record Experiment(
     TrialTemplate trialTemplate,
     List<Pattern> metricsFormat,
     String collectorKind,
+    String metricsPath,
+    String metricsFileFormat,
     String resumePolicy,
     ObjectNode document) {
 
@@ -249,7 +255,11 @@ public record Experiment(
       List<Parameter> parameters = parameters(spec.path("parameters"));
       TrialTemplate template = template(spec.path("trialTemplate"), parameters);
       List<Pattern> formats = new ArrayList<>();
-      String collector = collector(spec.path("metricsCollectorSpec"), formats);
+      String[] source = new String[2];
+      String collector = collector(spec.path("metricsCollectorSpec"), formats, source);
+      if (algorithm != null && Search.ALGORITHMS.contains(algorithm.name())) {
+        Search.check(algorithm.name(), algorithm.settings(), parameters, p).forEach(problems::add);
+      }
       String resume = spec.path("resumePolicy").asText("Never");
       if (!Set.of("Never", "LongRunning", "FromVolume").contains(resume)) {
         problem("spec.resumePolicy", "'%s' is not Never, LongRunning or FromVolume", resume);
@@ -277,6 +287,8 @@ public record Experiment(
           template,
           formats,
           collector,
+          source[0],
+          source[1],
           resume,
           document);
     }
@@ -552,21 +564,79 @@ public record Experiment(
           primary, trialParams, (ObjectNode) spec, t.path("retain").asBoolean(false));
     }
 
-    String collector(JsonNode mc, List<Pattern> formats) {
+    /**
+     * The collector's kind, its filters into {@code formats} and, into {@code source}, the path and
+     * format it reads, with the defaults and checks of Katib's webhook.
+     */
+    String collector(JsonNode mc, List<Pattern> formats, String[] source) {
       String at = "spec.metricsCollectorSpec";
       known(mc, at, "collector", "source");
+      known(mc.path("collector"), at + ".collector", "kind", "customCollector");
+      known(mc.path("source"), at + ".source", "fileSystemPath", "filter", "httpGet");
       String kind = mc.path("collector").path("kind").asText("StdOut");
-      if (!kind.equals("StdOut")) {
-        problem(
-            at + ".collector.kind",
-            "the %s collector is not supported by Keel yet; StdOut is",
-            kind);
+      if (kind.equals("None")) {
+        kind = "Push"; // Katib's name for it before v0.18
+      }
+      JsonNode fs = mc.path("source").path("fileSystemPath");
+      String fsAt = at + ".source.fileSystemPath";
+      known(fs, fsAt, "path", "kind", "format");
+      switch (kind) {
+        case "StdOut", "Push" -> {
+          if (!fs.isMissingNode()) {
+            problem(
+                fsAt,
+                "the %s collector reads no file; fileSystemPath is for File and TensorFlowEvent",
+                kind);
+          }
+        }
+        case "File" -> {
+          source[0] = fs.path("path").asText("/var/log/katib/metrics.log");
+          source[1] = fs.path("format").asText("TEXT");
+          if (!fs.path("kind").asText("File").equals("File")) {
+            problem(
+                fsAt + ".kind",
+                "the File collector reads a File, not a %s",
+                fs.path("kind").asText());
+          }
+          if (!Set.of("TEXT", "JSON").contains(source[1])) {
+            problem(fsAt + ".format", "'%s' is not TEXT or JSON", source[1]);
+          }
+          if (source[1].equals("JSON") && mc.path("source").has("filter")) {
+            problem(at + ".source.filter", "a JSON metrics file takes no filter");
+          }
+        }
+        case "TensorFlowEvent" -> {
+          source[0] = fs.path("path").asText("/var/log/katib/tfevent/");
+          if (!fs.path("kind").asText("Directory").equals("Directory")) {
+            problem(
+                fsAt + ".kind",
+                "the TensorFlowEvent collector reads a Directory, not a %s",
+                fs.path("kind").asText());
+          }
+          if (fs.has("format")) {
+            problem(fsAt + ".format", "the TensorFlowEvent collector takes no format");
+          }
+          if (mc.path("source").has("filter")) {
+            problem(at + ".source.filter", "the TensorFlowEvent collector takes no filter");
+          }
+        }
+        default ->
+            problem(
+                at + ".collector.kind",
+                "the %s collector is not supported by Keel; StdOut, File, TensorFlowEvent and Push are",
+                kind);
+      }
+      if (source[0] != null && !source[0].startsWith("/")) {
+        problem(fsAt + ".path", "'%s' is not an absolute path", source[0]);
+      } else if (source[0] != null
+          && java.util.Arrays.asList(source[0].split("/")).contains("..")) {
+        problem(fsAt + ".path", "'%s' must not go up with '..'", source[0]);
       }
       JsonNode filters = mc.path("source").path("filter").path("metricsFormat");
       for (int i = 0; i < filters.size(); i++) {
         String f = filters.get(i).asText();
         try {
-          Pattern p = Pattern.compile(f);
+          Pattern p = Pattern.compile(goRegex(f));
           if (p.matcher("").groupCount() < 2) {
             problem(
                 at + ".source.filter.metricsFormat[" + i + "]",
@@ -585,5 +655,44 @@ public record Experiment(
       }
       return kind;
     }
+  }
+
+  /**
+   * A Go (RE2) regular expression as Java reads it: a brace that starts no repetition is a plain
+   * character in Go, as in Katib's {@code {metricName: ([\w|-]+), metricValue: ...}} filter, and is
+   * escaped for Java.
+   */
+  static String goRegex(String re) {
+    StringBuilder out = new StringBuilder();
+    boolean inClass = false;
+    for (int i = 0; i < re.length(); i++) {
+      char c = re.charAt(i);
+      if (c == '\\' && i + 1 < re.length()) {
+        out.append(c).append(re.charAt(++i));
+      } else if (inClass) {
+        out.append(c);
+        inClass = c != ']';
+      } else if (c == '[') {
+        out.append(c);
+        inClass = true;
+        if (i + 1 < re.length() && re.charAt(i + 1) == ']') {
+          out.append(re.charAt(++i));
+        }
+      } else if (c == '{') {
+        java.util.regex.Matcher m =
+            Pattern.compile("\\{\\d+(,\\d*)?}").matcher(re).region(i, re.length());
+        if (m.lookingAt() && i > 0) {
+          out.append(m.group());
+          i = m.end() - 1;
+        } else {
+          out.append("\\{");
+        }
+      } else if (c == '}') {
+        out.append("\\}");
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 }

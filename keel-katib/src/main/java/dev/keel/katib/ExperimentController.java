@@ -13,6 +13,7 @@ import dev.keel.runtime.WorkloadRuntime;
 import dev.keel.runtime.WorkloadSpec;
 import dev.keel.runtime.WorkloadStatus;
 import dev.keel.store.ConflictException;
+import dev.keel.store.ObservationRecord;
 import dev.keel.store.ResourceRecord;
 import dev.keel.store.Store;
 import java.io.IOException;
@@ -57,6 +58,9 @@ public final class ExperimentController {
   private final Clock clock;
   private final Progress progress;
 
+  /** The Push collectors of the experiments running now, by experiment uid. */
+  private final Map<String, PushCollector> pushes = new java.util.concurrent.ConcurrentHashMap<>();
+
   public ExperimentController(
       Store store, WorkloadRuntime runtime, Path workDir, Clock clock, Progress progress) {
     this.store = store;
@@ -82,6 +86,9 @@ public final class ExperimentController {
     boolean resumed;
     boolean earlyStopped;
     List<Metrics.Point> points = List.of();
+    String uid;
+    String pushToken;
+    PushCollector push;
 
     Trial(String name, Map<String, String> assignments) {
       this.name = name;
@@ -181,11 +188,13 @@ public final class ExperimentController {
       td.at("/spec/parameterAssignments")
           .forEach(x -> a.put(x.path("name").asText(), x.path("value").asText()));
       Trial t = new Trial(r.name(), a);
+      t.uid = r.uid();
       t.version = r.resourceVersion();
       JsonNode conds = td.path("status").path("conditions");
       JsonNode last = conds.size() == 0 ? null : conds.get(conds.size() - 1);
       String condition = last == null ? "Created" : last.path("type").asText();
       if (condition.equals("Succeeded")
+          || condition.equals("EarlyStopped")
           || condition.equals("Failed")
           || condition.equals("MetricsUnavailable")
           || condition.equals("Killed")) {
@@ -203,7 +212,7 @@ public final class ExperimentController {
                             m.path("max").asText(),
                             m.path("latest").asText())));
         t.metrics = ms;
-        if (condition.equals("Succeeded") && !ms.isEmpty()) {
+        if ((condition.equals("Succeeded") || condition.equals("EarlyStopped")) && !ms.isEmpty()) {
           try {
             t.objective =
                 Double.parseDouble(
@@ -250,6 +259,22 @@ public final class ExperimentController {
   private ObjectNode drive(
       Experiment e, String uid, ObjectNode doc, ObjectNode status, List<Trial> trials, long version)
       throws InterruptedException {
+    if (!e.collectorKind().equals("Push")) {
+      return driveTrials(e, uid, doc, status, trials, version);
+    }
+    try (PushCollector p = PushCollector.start(clock)) {
+      pushes.put(uid, p);
+      return driveTrials(e, uid, doc, status, trials, version);
+    } catch (IOException x) {
+      throw new java.io.UncheckedIOException("cannot open the Push collector's endpoint", x);
+    } finally {
+      pushes.remove(uid);
+    }
+  }
+
+  private ObjectNode driveTrials(
+      Experiment e, String uid, ObjectNode doc, ObjectNode status, List<Trial> trials, long version)
+      throws InterruptedException {
     Search search =
         Search.of(
             e.algorithm().name(),
@@ -277,15 +302,16 @@ public final class ExperimentController {
       if (room > 0 && !exhausted) {
         List<Search.Observed> history = new ArrayList<>();
         for (Trial t : trials) {
+          boolean scored = t.condition.equals("Succeeded") || t.condition.equals("EarlyStopped");
           history.add(
               new Search.Observed(
-                  t.assignments,
-                  t.condition.equals("Succeeded") || t.condition.equals("EarlyStopped")
-                      ? t.objective
-                      : null));
+                  t.assignments, scored ? t.objective : null, !scored && !t.active()));
         }
         List<Map<String, String>> next = search.suggest(room, history);
         if (next.size() < room && e.algorithm().name().equals("grid")) {
+          exhausted = true;
+        }
+        if (next.isEmpty() && search.finished(history)) {
           exhausted = true;
         }
         for (Map<String, String> a : next) {
@@ -294,8 +320,8 @@ public final class ExperimentController {
           start(e, uid, t, ended);
           active++;
         }
-        if (next.isEmpty()) {
-          exhausted = true;
+        if (next.isEmpty() && active == 0) {
+          exhausted = true; // nothing running that could change the search's mind
         }
       }
       if (active == 0) {
@@ -367,7 +393,10 @@ public final class ExperimentController {
   private void start(Experiment e, String experimentUid, Trial t, BlockingQueue<Trial> ended) {
     t.startTime = clock.instant();
     ObjectNode trialDoc = trialDocument(e, experimentUid, t);
-    if (!t.resumed) {
+    if (t.resumed) {
+      store.resources().clearObservations(t.uid); // it reports afresh
+    } else {
+      t.uid = Ids.newId();
       store
           .resources()
           .create(
@@ -375,7 +404,7 @@ public final class ExperimentController {
                   "Trial",
                   e.namespace(),
                   t.name,
-                  Ids.newId(),
+                  t.uid,
                   experimentUid,
                   0,
                   Json.write(trialDoc),
@@ -417,10 +446,13 @@ public final class ExperimentController {
           ended);
       return;
     }
+    Path dir = workDir.resolve("katib").resolve(e.namespace()).resolve(e.name()).resolve(t.name);
+    String mount = mountPoint(e);
+    String local = mount == null ? null : localMount(dir, mount).toString();
     List<String> command = new ArrayList<>();
-    container.path("command").forEach(x -> command.add(x.asText()));
+    container.path("command").forEach(x -> command.add(remap(x.asText(), mount, local)));
     List<String> args = new ArrayList<>();
-    container.path("args").forEach(x -> args.add(x.asText()));
+    container.path("args").forEach(x -> args.add(remap(x.asText(), mount, local)));
     if (command.isEmpty()) {
       fail(
           t,
@@ -430,12 +462,36 @@ public final class ExperimentController {
       return;
     }
     Map<String, String> env = new LinkedHashMap<>();
-    container.path("env").forEach(x -> env.put(x.path("name").asText(), x.path("value").asText()));
+    container
+        .path("env")
+        .forEach(
+            x -> env.put(x.path("name").asText(), remap(x.path("value").asText(), mount, local)));
+    PushCollector push = pushes.get(experimentUid);
+    if (push != null) {
+      t.push = push;
+      List<String> names = new ArrayList<>();
+      names.add(e.objective().metricName());
+      names.addAll(e.objective().additionalMetricNames());
+      t.pushToken = push.register(t.name, names);
+      env.put("KEEL_METRICS_URL", push.url());
+      env.put("KEEL_METRICS_TOKEN", t.pushToken);
+    }
+    if (local != null) {
+      try {
+        Files.createDirectories(Path.of(local));
+      } catch (IOException x) {
+        fail(
+            t,
+            "TrialFailed",
+            "cannot make " + local + " for the metrics: " + x.getMessage(),
+            ended);
+        return;
+      }
+    }
     // a restarted Keel finds and kills the processes of the experiment it takes over by this tag
     env.put("KEEL_EXPERIMENT", experimentUid);
     JsonNode res = container.path("resources");
     JsonNode req = res.path("requests").isObject() ? res.path("requests") : res.path("limits");
-    Path dir = workDir.resolve("katib").resolve(e.namespace()).resolve(e.name()).resolve(t.name);
     WorkloadSpec.Builder spec =
         WorkloadSpec.builder(t.name)
             .namespace(e.namespace())
@@ -536,18 +592,86 @@ public final class ExperimentController {
     return out;
   }
 
-  /** The metrics a trial has printed so far. */
-  private static List<Metrics.Point> read(Trial t, Experiment e) {
-    List<String> lines;
+  /** The metrics a trial has reported so far; none when they cannot be read yet. */
+  private List<Metrics.Point> read(Trial t, Experiment e) {
     try {
-      lines = Files.readAllLines(t.workload.spec().logFile(), StandardCharsets.UTF_8);
-    } catch (IOException ex) {
+      return collect(t, e);
+    } catch (IOException | IllegalArgumentException x) {
       return List.of();
     }
+  }
+
+  /**
+   * A trial's metrics as its experiment's collector reads them: its output (StdOut), the file it
+   * wrote (File, TEXT or JSON), its event files (TensorFlowEvent) or what it reported (Push).
+   */
+  private List<Metrics.Point> collect(Trial t, Experiment e) throws IOException {
     List<String> names = new ArrayList<>();
     names.add(e.objective().metricName());
     names.addAll(e.objective().additionalMetricNames());
-    return Metrics.parse(lines, names, e.metricsFormat());
+    Path dir = t.workload.spec().workingDir();
+    return switch (e.collectorKind()) {
+      case "Push" -> t.push == null ? List.of() : t.push.points(t.pushToken);
+      case "TensorFlowEvent" -> TfEvents.read(localMount(dir, mountPoint(e)), names);
+      case "File" -> {
+        Path file = localMount(dir, mountPoint(e)).resolve(fileName(e.metricsPath()));
+        if (!Files.exists(file)) {
+          yield List.of();
+        }
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        yield e.metricsFileFormat().equals("JSON")
+            ? JsonMetrics.parse(lines, names)
+            : Metrics.parse(lines, names, e.metricsFormat());
+      }
+      default -> {
+        Path log = t.workload.spec().logFile();
+        yield Files.exists(log)
+            ? Metrics.parse(
+                Files.readAllLines(log, StandardCharsets.UTF_8), names, e.metricsFormat())
+            : List.of();
+      }
+    };
+  }
+
+  /**
+   * The folder, as the trial's container sees it, that Katib would mount for the collector: the
+   * metrics file's folder, or the event files' folder; {@code null} for StdOut and Push.
+   */
+  private static String mountPoint(Experiment e) {
+    if (e.metricsPath() == null) {
+      return null;
+    }
+    String p = e.metricsPath().replaceAll("/+$", "");
+    return e.collectorKind().equals("File") ? p.substring(0, Math.max(p.lastIndexOf('/'), 0)) : p;
+  }
+
+  private static String fileName(String path) {
+    return path.substring(path.lastIndexOf('/') + 1);
+  }
+
+  /** Where a container folder lies on this machine: under the trial's own folder. */
+  private static Path localMount(Path trialDir, String mount) {
+    Path p = trialDir.resolve("mnt");
+    for (String part : mount.split("/")) {
+      if (!part.isEmpty()) {
+        p = p.resolve(part);
+      }
+    }
+    return p;
+  }
+
+  /**
+   * A command-line word or env value with the container's metrics folder replaced by its local
+   * place, where the folder stands whole ({@code /katib/x.log} and {@code --log=/katib/x.log}, not
+   * {@code /katibx}).
+   */
+  static String remap(String word, String mount, String local) {
+    if (mount == null || mount.isEmpty() || !word.contains(mount)) {
+      return word;
+    }
+    return word.replaceAll(
+        java.util.regex.Pattern.quote(mount) + "(?=/|$)",
+        java.util.regex.Matcher.quoteReplacement(local));
   }
 
   private void fail(Trial t, String reason, String message, BlockingQueue<Trial> ended) {
@@ -569,13 +693,30 @@ public final class ExperimentController {
     try {
       lines = Files.readAllLines(t.workload.spec().logFile(), StandardCharsets.UTF_8);
     } catch (IOException ignored) {
-      // no output: no metrics
+      // no output
     }
     List<String> names = new ArrayList<>();
     names.add(e.objective().metricName());
     names.addAll(e.objective().additionalMetricNames());
-    List<Metrics.Point> points = Metrics.parse(lines, names, e.metricsFormat());
+    List<Metrics.Point> points;
+    String unreadable = null;
+    try {
+      points = collect(t, e);
+    } catch (IOException | IllegalArgumentException x) {
+      points = List.of();
+      unreadable = x.getMessage();
+    }
+    if (t.push != null) {
+      t.push.unregister(t.pushToken);
+    }
     t.points = points;
+    store
+        .resources()
+        .observe(
+            t.uid,
+            points.stream()
+                .map(p -> new ObservationRecord(p.name(), p.step(), p.value(), p.timestamp()))
+                .toList());
     List<Metrics.Summary> summaries = new ArrayList<>();
     for (String n : names) {
       summaries.add(Metrics.summarise(n, points));
@@ -615,7 +756,17 @@ public final class ExperimentController {
     } catch (NumberFormatException x) {
       t.condition = "MetricsUnavailable";
       t.reason = "MetricsUnavailable";
-      t.message = "the trial printed no value of " + e.objective().metricName();
+      t.message =
+          unreadable != null
+              ? "the trial's metrics could not be read: " + unreadable
+              : "the trial "
+                  + switch (e.collectorKind()) {
+                    case "Push" -> "reported";
+                    case "File", "TensorFlowEvent" -> "wrote to " + e.metricsPath();
+                    default -> "printed";
+                  }
+                  + " no value of "
+                  + e.objective().metricName();
     }
   }
 

@@ -169,10 +169,21 @@ final class Hyperband extends Search {
     }
   }
 
-  /** As {@link #suggest(int, List, Set)}, every trial without an objective taken to be running. */
+  /** As {@link #suggest(int, List, Set)}, the failed trials read from the history. */
   @Override
   public List<Map<String, String>> suggest(int n, List<Observed> history) {
-    return suggest(n, history, Set.of());
+    return suggest(n, history, failed(history));
+  }
+
+  private static Set<Map<String, String>> failed(List<Observed> history) {
+    Set<Map<String, String>> out = new java.util.HashSet<>();
+    history.forEach(
+        o -> {
+          if (o.failed()) {
+            out.add(o.assignments());
+          }
+        });
+    return out;
   }
 
   /**
@@ -194,8 +205,9 @@ final class Hyperband extends Search {
   }
 
   /** Whether every rung has been handed out: no suggestion will ever come again. */
+  @Override
   public boolean finished(List<Observed> history) {
-    return finished(history, Set.of());
+    return finished(history, failed(history));
   }
 
   /** As {@link #finished(List)}, knowing which trials failed. */

@@ -21,10 +21,25 @@ import java.util.Set;
 public abstract class Search {
   /** The algorithm names Keel implements. */
   public static final List<String> ALGORITHMS =
-      List.of("random", "grid", "tpe", "multivariate-tpe", "bayesianoptimization");
+      List.of(
+          "random",
+          "grid",
+          "sobol",
+          "tpe",
+          "multivariate-tpe",
+          "bayesianoptimization",
+          "cmaes",
+          "hyperband");
 
-  /** What a trial asked for and, once known, the objective value it reached. */
-  public record Observed(Map<String, String> assignments, Double objective) {}
+  /**
+   * What a trial asked for and, once known, the objective value it reached; {@code failed} when it
+   * ended without one (a trial with neither is still running).
+   */
+  public record Observed(Map<String, String> assignments, Double objective, boolean failed) {
+    public Observed(Map<String, String> assignments, Double objective) {
+      this(assignments, objective, false);
+    }
+  }
 
   final List<Parameter> space;
   final Random random;
@@ -43,6 +58,9 @@ public abstract class Search {
       case "tpe" ->
           Set.of("random_state", "gamma", "prior_weight", "n_EI_candidates", "n_startup_trials");
       case "multivariate-tpe" -> Set.of("random_state", "n_ei_candidates", "n_startup_trials");
+      case "sobol" -> Sobol.SETTINGS;
+      case "cmaes" -> Cmaes.SETTINGS;
+      case "hyperband" -> Hyperband.SETTINGS;
       case "bayesianoptimization" ->
           Set.of("random_state", "base_estimator", "n_initial_points", "acq_func", "acq_optimizer");
       default -> Set.of("random_state");
@@ -51,7 +69,13 @@ public abstract class Search {
 
   /** Problems with the settings or the space for this algorithm, with their paths. */
   public static List<Problem> check(
-      String algorithm, Map<String, String> settings, List<Parameter> space) {
+      String algorithm, Map<String, String> settings, List<Parameter> space, int parallelTrials) {
+    if (algorithm.equals("cmaes")) {
+      return Cmaes.check(settings, space);
+    }
+    if (algorithm.equals("hyperband")) {
+      return Hyperband.check(settings, space, parallelTrials);
+    }
     List<Problem> out = new ArrayList<>();
     settings.forEach(
         (k, v) -> {
@@ -116,6 +140,9 @@ public abstract class Search {
       case "grid" -> new Grid(space, settings, maximize);
       case "tpe" -> new Tpe(space, settings, maximize, false);
       case "multivariate-tpe" -> new Tpe(space, settings, maximize, true);
+      case "sobol" -> new Sobol(space, settings, maximize);
+      case "cmaes" -> new Cmaes(space, settings, maximize);
+      case "hyperband" -> new Hyperband(space, settings, maximize);
       case "bayesianoptimization" -> new GaussianProcess(space, settings, maximize);
       default -> new RandomSearch(space, settings, maximize);
     };
@@ -126,6 +153,15 @@ public abstract class Search {
    * space has no more.
    */
   public abstract List<Map<String, String>> suggest(int n, List<Observed> history);
+
+  /**
+   * Whether this search will never suggest again, whatever trials still report: a grid or a
+   * Hyperband schedule handed out in full. An empty answer from {@link #suggest} while this is
+   * false means "wait for running trials".
+   */
+  public boolean finished(List<Observed> history) {
+    return false;
+  }
 
   // ------------------------------------------------------------------ sampling
 
@@ -188,20 +224,7 @@ public abstract class Search {
 
   /** Python's {@code str(float)}: {@code 0.05}, {@code 1e-05}, {@code 100.0}. */
   static String pyFloat(double v) {
-    String repr = Double.toString(v);
-    int e = repr.indexOf('E');
-    if (e < 0) {
-      return repr;
-    }
-    String mantissa = repr.substring(0, e);
-    int exp = Integer.parseInt(repr.substring(e + 1));
-    if (exp >= -4 && exp < 16) {
-      return BigDecimal.valueOf(v).toPlainString();
-    }
-    if (mantissa.endsWith(".0")) {
-      mantissa = mantissa.substring(0, mantissa.length() - 2);
-    }
-    return mantissa + "e" + (exp < 0 ? "-" : "+") + (Math.abs(exp) < 10 ? "0" : "") + Math.abs(exp);
+    return JsonMetrics.pyRepr(v);
   }
 
   static Set<Map<String, String>> seen(List<Observed> history) {

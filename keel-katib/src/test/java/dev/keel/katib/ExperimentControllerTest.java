@@ -1,6 +1,7 @@
 package dev.keel.katib;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -284,5 +285,220 @@ class ExperimentControllerTest {
     assertThat(stopped.at("/status/conditions/1/reason").asText()).isEqualTo("TrialEarlyStopped");
     assertThat(stopped.at("/status/conditions/1/message").asText())
         .contains("median stop value 1.5");
+  }
+
+  /** An experiment over lr in [0.01, 0.05] whose trial runs {@code program} with extra args. */
+  static String collecting(String name, String collector, String program, String... args) {
+    StringBuilder a = new StringBuilder();
+    for (String x : args) {
+      a.append(", \"").append(x).append('"');
+    }
+    return """
+        apiVersion: kubeflow.org/v1beta1
+        kind: Experiment
+        metadata: {name: %s, namespace: team-a}
+        spec:
+          objective: {type: maximize, objectiveMetricName: accuracy, additionalMetricNames: [loss]}
+          algorithm: {algorithmName: random, algorithmSettings: [{name: random_state, value: "5"}]}
+          metricsCollectorSpec: %s
+          parallelTrialCount: 2
+          maxTrialCount: 2
+          parameters:
+          - {name: lr, parameterType: double, feasibleSpace: {min: "0.01", max: "0.05"}}
+          trialTemplate:
+            primaryContainerName: training-container
+            trialParameters: [{name: learningRate, reference: lr}]
+            trialSpec:
+              apiVersion: batch/v1
+              kind: Job
+              spec:
+                template:
+                  spec:
+                    containers:
+                    - name: training-container
+                      image: python:3.11
+                      command: [python3, -c, "%s", "${trialParameters.learningRate}"%s]
+                    restartPolicy: Never
+        """
+        .formatted(name, collector, program, a);
+  }
+
+  List<JsonNode> trials() {
+    return store.resources().list("Trial", "team-a").stream()
+        .map(r -> Json.parse(r.document()))
+        .toList();
+  }
+
+  @Test
+  void a_file_collector_reads_the_file_the_trial_wrote_with_katibs_filter() throws Exception {
+    String program =
+        "import sys; f=open(sys.argv[2].split('=')[1], 'w');"
+            + " [f.write('{metricName: accuracy, metricValue: %.4f}\\\\n{metricName: loss,"
+            + " metricValue: %.4f}\\\\n' % (0.5 + e / 10, 1 - e / 10)) for e in range(3)];"
+            + " print('accuracy=0.01 is not read from the output')";
+    ObjectNode done =
+        controller.run(
+            Experiment.readYaml(
+                collecting(
+                    "file-text",
+                    "{collector: {kind: File}, source: {fileSystemPath: {path: /katib/mnist.log,"
+                        + " kind: File}, filter: {metricsFormat: ['{metricName: ([\\w|-]+),"
+                        + " metricValue: ((-?\\d+)(\\.\\d+)?)}']}}}",
+                    program,
+                    "--log-path=/katib/mnist.log")));
+    assertThat(done.at("/status/conditions/2/type").asText()).isEqualTo("Succeeded");
+    assertThat(done.at("/status/trialsSucceeded").asInt()).isEqualTo(2);
+    JsonNode best = done.at("/status/currentOptimalTrial/observation/metrics");
+    assertThat(best.get(0).path("max").asText()).isEqualTo("0.7");
+    assertThat(best.get(0).path("latest").asText()).isEqualTo("0.7000");
+    assertThat(best.get(1).path("min").asText()).isEqualTo("0.8");
+    // the file lies under the trial's folder, not at /katib on this machine
+    assertThat(Path.of("/katib/mnist.log")).doesNotExist();
+    ResourceRecord trial = store.resources().list("Trial", "team-a").get(0);
+    assertThat(store.resources().observations(trial.uid()))
+        .extracting(o -> o.metricName() + "@" + o.step() + "=" + o.value())
+        .containsExactly(
+            "accuracy@1=0.5000",
+            "loss@1=1.0000",
+            "accuracy@2=0.6000",
+            "loss@2=0.9000",
+            "accuracy@3=0.7000",
+            "loss@3=0.8000");
+  }
+
+  @Test
+  void a_json_file_collector_keeps_numbers_and_katibs_strings() throws Exception {
+    String program =
+        "import sys, json; f=open(sys.argv[2], 'w');"
+            + " [f.write(json.dumps({'accuracy': 0.5 + e / 10, 'loss': str(1 - e / 10),"
+            + " 'global_step': e, 'timestamp': 1638422847.25 + e}) + chr(10)) for e in range(3)]";
+    ObjectNode done =
+        controller.run(
+            Experiment.readYaml(
+                collecting(
+                    "file-json",
+                    "{collector: {kind: File}, source: {fileSystemPath: {path: /katib/m.json,"
+                        + " format: JSON}}}",
+                    program,
+                    "/katib/m.json")));
+    assertThat(done.at("/status/trialsSucceeded").asInt()).isEqualTo(2);
+    JsonNode metrics = done.at("/status/currentOptimalTrial/observation/metrics");
+    assertThat(metrics.get(0).path("latest").asText()).isEqualTo("0.7");
+    assertThat(metrics.get(1).path("latest").asText()).isEqualTo("0.8");
+    ResourceRecord trial = store.resources().list("Trial", "team-a").get(0);
+    assertThat(store.resources().observations(trial.uid()).get(0).time())
+        .isEqualTo(java.time.Instant.parse("2021-12-02T05:27:27.250Z"));
+  }
+
+  @Test
+  void a_json_file_with_a_broken_line_makes_the_trial_metrics_unavailable_saying_where()
+      throws Exception {
+    String program =
+        "import sys; open(sys.argv[2], 'w').write('{\\\"accuracy\\\": 0.5}' + chr(10) + 'oops' + chr(10))";
+    ObjectNode done =
+        controller.run(
+            Experiment.readYaml(
+                collecting(
+                    "file-broken",
+                    "{collector: {kind: File}, source: {fileSystemPath: {path: /katib/m.json,"
+                        + " format: JSON}}}",
+                    program,
+                    "/katib/m.json")));
+    assertThat(done.at("/status/trialMetricsUnavailable").asInt()).isEqualTo(2);
+    assertThat(trials().get(0).at("/status/conditions/1/message").asText()).contains("line 2");
+  }
+
+  @Test
+  void push_trials_report_over_http_with_their_own_token() throws Exception {
+    String program =
+        "import json, os, sys, urllib.request, urllib.error\\n"
+            + "def post(body, token):\\n"
+            + "  r = urllib.request.Request(os.environ['KEEL_METRICS_URL'], data=json.dumps(body).encode(),"
+            + " headers={'Authorization': 'Bearer ' + token, 'Content-Type': 'application/json'})\\n"
+            + "  try:\\n"
+            + "    return urllib.request.urlopen(r).status\\n"
+            + "  except urllib.error.HTTPError as e:\\n"
+            + "    return e.code\\n"
+            + "assert post({'metrics': {'accuracy': 0.5}}, 'stolen') == 401\\n"
+            + "assert post({'metrics': 'no'}, os.environ['KEEL_METRICS_TOKEN']) == 400\\n"
+            + "for step in range(3):\\n"
+            + "  assert post({'metrics': {'accuracy': 0.6 + step / 10, 'loss': 1 - step / 10, 'other': 1},"
+            + " 'step': step}, os.environ['KEEL_METRICS_TOKEN']) == 200\\n";
+    ObjectNode done =
+        controller.run(
+            Experiment.readYaml(collecting("pushed", "{collector: {kind: Push}}", program)));
+    assertThat(done.at("/status/conditions/2/type").asText()).isEqualTo("Succeeded");
+    assertThat(done.at("/status/trialsSucceeded").asInt()).isEqualTo(2);
+    assertThat(done.at("/status/currentOptimalTrial/observation/metrics/0/latest").asText())
+        .isEqualTo("0.8");
+    ResourceRecord trial = store.resources().list("Trial", "team-a").get(0);
+    assertThat(store.resources().observations(trial.uid()))
+        .extracting(o -> o.metricName() + "@" + o.step())
+        .containsExactly("accuracy@0", "loss@0", "accuracy@1", "loss@1", "accuracy@2", "loss@2");
+  }
+
+  @Test
+  void hyperband_runs_its_brackets_with_the_resource_it_allots() throws Exception {
+    String yaml =
+        """
+        apiVersion: kubeflow.org/v1beta1
+        kind: Experiment
+        metadata: {name: hb, namespace: team-a}
+        spec:
+          objective: {type: minimize, objectiveMetricName: loss}
+          algorithm:
+            algorithmName: hyperband
+            algorithmSettings: [{name: resource_name, value: epochs}, {name: r_l, value: "9"},
+                                {name: eta, value: "3"}, {name: random_state, value: "1"}]
+          parallelTrialCount: 9
+          maxTrialCount: 40
+          parameters:
+          - {name: lr, parameterType: double, feasibleSpace: {min: "0.01", max: "0.05"}}
+          - {name: epochs, parameterType: int, feasibleSpace: {min: "1", max: "9"}}
+          trialTemplate:
+            primaryContainerName: main
+            trialParameters: [{name: lr, reference: lr}, {name: epochs, reference: epochs}]
+            trialSpec:
+              apiVersion: batch/v1
+              kind: Job
+              spec:
+                template:
+                  spec:
+                    containers:
+                    - name: main
+                      image: alpine
+                      command: [sh, -c, 'echo loss=$0$1', '${trialParameters.epochs}', '${trialParameters.lr}']
+        """;
+    ObjectNode done = controller.run(Experiment.readYaml(yaml));
+    assertThat(done.at("/status/conditions/2/reason").asText())
+        .isEqualTo("ExperimentSuggestionEndReached");
+    assertThat(done.at("/status/trials").asInt()).isEqualTo(22);
+    java.util.Map<String, Long> byEpochs =
+        trials().stream()
+            .map(t -> t.at("/spec/parameterAssignments/1/value").asText())
+            .collect(
+                java.util.stream.Collectors.groupingBy(
+                    x -> x, java.util.TreeMap::new, java.util.stream.Collectors.counting()));
+    assertThat(byEpochs).containsExactly(entry("1", 9L), entry("3", 8L), entry("9", 5L));
+  }
+
+  @Test
+  void sobol_and_cmaes_drive_experiments_too() throws Exception {
+    for (String algorithm : List.of("sobol", "cmaes", "multivariate-tpe")) {
+      String yaml =
+          experiment(algorithm, algorithm, "maxTrialCount: 6", TRAIN)
+              .replace(
+                  "algorithmSettings: [{name: random_state, value: \"3\"}]",
+                  "algorithmSettings: [{name: random_state, value: \"3\"}]")
+              .replace(
+                  "  - {name: lr, parameterType: double, feasibleSpace: {min: \"0.01\", max: \"0.05\", step: \"0.01\"}}",
+                  "  - {name: lr, parameterType: double, feasibleSpace: {min: \"0.01\", max: \"0.05\"}}\n"
+                      + "  - {name: wd, parameterType: double, feasibleSpace: {min: \"0.1\", max: \"0.5\"}}");
+      ObjectNode done = controller.run(Experiment.readYaml(yaml));
+      assertThat(done.at("/status/conditions/2/reason").asText())
+          .as(algorithm)
+          .isEqualTo("ExperimentMaxTrialsReached");
+      assertThat(done.at("/status/trialsSucceeded").asInt()).as(algorithm).isEqualTo(6);
+    }
   }
 }

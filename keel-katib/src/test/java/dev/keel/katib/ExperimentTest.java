@@ -68,8 +68,35 @@ class ExperimentTest {
       }
     }
     assertThat(read).as("examples Keel reads").isGreaterThanOrEqualTo(5);
-    assertThat(paths(Files.readString(katib("hp-tuning/sobol.yaml"))))
-        .contains("spec.algorithm.algorithmName");
+    for (String algorithm :
+        List.of("sobol", "cma-es", "hyperband", "multivariate-tpe", "bayesian-optimization")) {
+      assertThat(paths(Files.readString(katib("hp-tuning/" + algorithm + ".yaml"))))
+          .as(algorithm)
+          .isEmpty();
+    }
+    Experiment file =
+        Experiment.readYaml(
+            Files.readString(katib("metrics-collector/file-metrics-collector.yaml")));
+    assertThat(file.collectorKind()).isEqualTo("File");
+    assertThat(file.metricsPath()).isEqualTo("/katib/mnist.log");
+    assertThat(file.metricsFileFormat()).isEqualTo("TEXT");
+    assertThat(
+            Metrics.parse(
+                List.of(
+                    "{metricName: accuracy, metricValue: 0.9134}",
+                    "{metricName: loss, metricValue: 0.2}"),
+                List.of("accuracy", "loss"),
+                file.metricsFormat()))
+        .extracting(Metrics.Point::name, Metrics.Point::value)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("accuracy", "0.9134"),
+            org.assertj.core.groups.Tuple.tuple("loss", "0.2"));
+    assertThat(Experiment.goRegex("a{2,3}[{}]\\{x}")).isEqualTo("a{2,3}[{}]\\{x\\}");
+    Experiment json =
+        Experiment.readYaml(
+            Files.readString(
+                katib("metrics-collector/file-metrics-collector-with-json-format.yaml")));
+    assertThat(json.metricsFileFormat()).isEqualTo("JSON");
     Experiment median =
         Experiment.readYaml(Files.readString(katib("early-stopping/median-stop.yaml")));
     assertThat(median.earlyStopping()).isEqualTo(new Experiment.MedianStop(1, 2));
@@ -111,6 +138,98 @@ class ExperimentTest {
             "spec.trialTemplate.trialSpec");
     assertThatThrownBy(() -> Experiment.readYaml("spec: [unclosed"))
         .isInstanceOf(ValidationException.class);
+  }
+
+  static String withCollector(String collector, String algorithm) {
+    return """
+        apiVersion: kubeflow.org/v1beta1
+        kind: Experiment
+        metadata: {name: c}
+        spec:
+          objective: {type: minimize, objectiveMetricName: loss}
+          algorithm: %s
+          metricsCollectorSpec: %s
+          parameters:
+          - {name: lr, parameterType: double, feasibleSpace: {min: "0.1", max: "0.5"}}
+          - {name: epochs, parameterType: int, feasibleSpace: {min: "1", max: "9"}}
+          trialTemplate:
+            primaryContainerName: main
+            trialParameters: [{name: lr, reference: lr}, {name: epochs, reference: epochs}]
+            trialSpec: {apiVersion: batch/v1, kind: Job, spec: {x: "${trialParameters.lr} ${trialParameters.epochs}"}}
+        """
+        .formatted(algorithm, collector);
+  }
+
+  @Test
+  void collectors_are_checked_as_katibs_webhook_checks_them() throws Exception {
+    String random = "{algorithmName: random}";
+    assertThat(paths(withCollector("{collector: {kind: Push}}", random))).isEmpty();
+    assertThat(
+            Experiment.readYaml(withCollector("{collector: {kind: None}}", random)).collectorKind())
+        .isEqualTo("Push");
+    Experiment tf =
+        Experiment.readYaml(withCollector("{collector: {kind: TensorFlowEvent}}", random));
+    assertThat(tf.metricsPath()).isEqualTo("/var/log/katib/tfevent/");
+    assertThat(
+            paths(
+                withCollector(
+                    "{collector: {kind: File}, source: {fileSystemPath: {path: rel/m.log, kind: Directory,"
+                        + " format: YAML}}}",
+                    random)))
+        .containsExactlyInAnyOrder(
+            "spec.metricsCollectorSpec.source.fileSystemPath.path",
+            "spec.metricsCollectorSpec.source.fileSystemPath.kind",
+            "spec.metricsCollectorSpec.source.fileSystemPath.format");
+    assertThat(
+            paths(
+                withCollector(
+                    "{collector: {kind: File}, source: {fileSystemPath: {path: /a/../../etc/m.json,"
+                        + " format: JSON}, filter: {metricsFormat: [\"(a)=(b)\"]}}}",
+                    random)))
+        .containsExactlyInAnyOrder(
+            "spec.metricsCollectorSpec.source.fileSystemPath.path",
+            "spec.metricsCollectorSpec.source.filter");
+    assertThat(paths(withCollector("{collector: {kind: PrometheusMetric}}", random)))
+        .containsExactly("spec.metricsCollectorSpec.collector.kind");
+    assertThat(
+            paths(
+                withCollector(
+                    "{collector: {kind: StdOut}, source: {fileSystemPath: {path: /x}}}", random)))
+        .containsExactly("spec.metricsCollectorSpec.source.fileSystemPath");
+  }
+
+  @Test
+  void algorithm_settings_are_checked_as_katibs_services_check_them() {
+    String stdout = "{collector: {kind: StdOut}}";
+    assertThat(
+            paths(
+                withCollector(
+                    stdout,
+                    "{algorithmName: hyperband, algorithmSettings: [{name: resource_name, value:"
+                        + " epochs}, {name: r_l, value: \"9\"}, {name: eta, value: \"3\"}]}")))
+        .containsExactly("spec.parallelTrialCount"); // 3 at once is fewer than the 9 of a rung
+    assertThat(
+            paths(
+                withCollector(
+                    stdout,
+                    "{algorithmName: hyperband, algorithmSettings: [{name: resource_name, value:"
+                        + " batch}]}")))
+        .contains(
+            "spec.algorithm.algorithmSettings.resource_name",
+            "spec.algorithm.algorithmSettings.r_l");
+    assertThat(
+            paths(
+                withCollector(
+                    stdout,
+                    "{algorithmName: cmaes, algorithmSettings: [{name: restart_strategy, value:"
+                        + " sometimes}]}")))
+        .containsExactly("spec.algorithm.algorithmSettings.restart_strategy");
+    assertThat(
+            paths(
+                withCollector(
+                    stdout,
+                    "{algorithmName: tpe, algorithmSettings: [{name: gamma, value: \"2\"}]}")))
+        .containsExactly("spec.algorithm.algorithmSettings.gamma");
   }
 
   @Test

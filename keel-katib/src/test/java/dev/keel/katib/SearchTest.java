@@ -150,14 +150,15 @@ class SearchTest {
 
   @Test
   void a_gaussian_process_only_takes_the_gp_estimator() {
-    assertThat(Search.check("bayesianoptimization", Map.of("base_estimator", "RF"), List.of(X)))
+    assertThat(Search.check("bayesianoptimization", Map.of("base_estimator", "RF"), List.of(X), 1))
         .extracting(dev.keel.core.Problem::path)
         .containsExactly("spec.algorithm.algorithmSettings.base_estimator");
     assertThat(
             Search.check(
                 "bayesianoptimization",
                 Map.of("base_estimator", "GP", "acq_func", "EI", "n_initial_points", "5"),
-                List.of(X)))
+                List.of(X),
+                1))
         .isEmpty();
   }
 }
