@@ -740,8 +740,16 @@ public final class ExperimentController {
       t.condition = "Failed";
       t.reason = "TrialFailed";
       String last = lines.isEmpty() ? "" : lines.get(lines.size() - 1);
-      t.message =
-          (s.message() == null ? s.reason() : s.message()) + (last.isBlank() ? "" : ": " + last);
+      if ("Timeout".equals(s.reason())) { // as Kubernetes says it of a Job past its deadline
+        t.message =
+            "Job was active longer than specified deadline (activeDeadlineSeconds: "
+                + t.workload.spec().timeout().toSeconds()
+                + ")";
+      } else {
+        t.message =
+            (s.message() == null ? s.reason() : s.message())
+                + (last.isBlank() || last.startsWith("[keel]") ? "" : ": " + last);
+      }
       return;
     }
     String value =

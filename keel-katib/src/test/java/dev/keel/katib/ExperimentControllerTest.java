@@ -501,4 +501,53 @@ class ExperimentControllerTest {
       assertThat(done.at("/status/trialsSucceeded").asInt()).as(algorithm).isEqualTo(6);
     }
   }
+
+  @Test
+  void a_tensorflow_event_collector_reads_the_event_files_the_trial_wrote() throws Exception {
+    Path events =
+        TfEventsTest.write(
+            dir.resolve("made/events.out.tfevents.1.host"),
+            TfEventsTest.fileVersion(1.7e9),
+            TfEventsTest.event(1.7e9 + 1, 1, TfEventsTest.tensorFloatVal("accuracy", 0.5f, true)),
+            TfEventsTest.event(1.7e9 + 2, 2, TfEventsTest.tensorFloatVal("accuracy", 0.75f, true)));
+    String program =
+        "import os, shutil, sys; d = os.path.join(sys.argv[2], 'train'); os.makedirs(d);"
+            + " shutil.copy(sys.argv[3], d)";
+    ObjectNode done =
+        controller.run(
+            Experiment.readYaml(
+                collecting(
+                        "tfevent",
+                        "{collector: {kind: TensorFlowEvent}, source: {fileSystemPath: {path:"
+                            + " /var/log/katib/tfevent/, kind: Directory}}}",
+                        program,
+                        "/var/log/katib/tfevent",
+                        events.toString())
+                    .replace("additionalMetricNames: [loss]", "additionalMetricNames: []")
+                    .replace(
+                        "objectiveMetricName: accuracy", "objectiveMetricName: train/accuracy")));
+    assertThat(done.at("/status/trialsSucceeded").asInt()).isEqualTo(2);
+    JsonNode m = done.at("/status/currentOptimalTrial/observation/metrics/0");
+    assertThat(m.path("name").asText()).isEqualTo("train/accuracy");
+    assertThat(m.path("max").asText()).isEqualTo("0.75");
+    assertThat(m.path("latest").asText()).isEqualTo("0.75");
+  }
+
+  @Test
+  void a_trial_past_its_deadline_is_killed_and_counted_as_failed() throws Exception {
+    String yaml =
+        experiment(
+                "slow",
+                "random",
+                "maxTrialCount: 2\n  maxFailedTrialCount: 2",
+                "import time; time.sleep(60)")
+            .replaceFirst("( +)template:\n", "$1activeDeadlineSeconds: 1\n$1template:\n");
+    long t0 = System.nanoTime();
+    ObjectNode done = controller.run(Experiment.readYaml(yaml));
+    assertThat((System.nanoTime() - t0) / 1e9).isLessThan(30);
+    assertThat(done.at("/status/conditions/2/reason").asText()).isEqualTo("ExperimentFailed");
+    assertThat(done.at("/status/trialsFailed").asInt()).isEqualTo(2);
+    assertThat(trials().get(0).at("/status/conditions/1/message").asText())
+        .containsIgnoringCase("deadline");
+  }
 }
