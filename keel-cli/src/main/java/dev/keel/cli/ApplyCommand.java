@@ -20,12 +20,15 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code keel apply -f FILE}: a Katib Experiment, run in this process to its end with live
- * progress; exits 0 when it Succeeded.
+ * progress; exits 0 when it Succeeded. With {@code --server URL} (or {@code $KEEL_SERVER}) it is
+ * handed to that server instead, which runs it; the command exits once the server has it.
  */
 @Command(
     name = "apply",
     mixinStandardHelpOptions = true,
-    description = "Run a Katib Experiment (kubeflow.org/v1beta1) to its end on this machine.")
+    description =
+        "Run a Katib Experiment (kubeflow.org/v1beta1) to its end on this machine, or hand it to"
+            + " a Keel server with --server.")
 final class ApplyCommand implements Callable<Integer> {
   @Option(names = "-f", paramLabel = "FILE", required = true, description = "The resource's YAML.")
   Path file;
@@ -44,15 +47,35 @@ final class ApplyCommand implements Callable<Integer> {
 
   @Mixin StoreOptions storeOptions;
 
+  @Mixin ServerOptions serverOptions;
+
   @Override
   public Integer call() throws Exception {
     String text = Files.readString(file);
-    JsonNode doc = Json.yaml().readTree(text);
+    JsonNode doc;
+    try {
+      doc = Json.yaml().readTree(text);
+    } catch (java.io.IOException e) {
+      throw new ValidationException(
+          new Problem(
+              file.toString(), "not YAML: " + e.getMessage().lines().findFirst().orElse("")));
+    }
     String kind = doc == null ? "" : doc.path("kind").asText();
     if (!kind.equals("Experiment")) {
       throw new ValidationException(
           new Problem(
               file + ": kind", "'" + kind + "' is not a kind keel apply runs yet (Experiment is)"));
+    }
+    KatibClient client = serverOptions.client();
+    if (client != null) {
+      // the server checks it and runs it; this command only hands it over, as kubectl apply does
+      String namespace = doc.path("metadata").path("namespace").asText("");
+      JsonNode made =
+          client.createExperiment(
+              namespace.isEmpty() ? "default" : namespace, text, file.toString());
+      System.out.println(
+          "experiment.kubeflow.org/" + made.at("/metadata/name").asText() + " created");
+      return 0;
     }
     Experiment experiment;
     try {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.core.Json;
 import dev.keel.core.Problem;
 import dev.keel.core.ValidationException;
-import dev.keel.store.ResourceRecord;
 import dev.keel.store.Store;
 import java.util.List;
 import java.util.Locale;
@@ -16,7 +15,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code keel get experiments|trials} and {@code keel get experiment NAME [-o json|yaml]}: the
- * stored resources, as {@code kubectl get} shows them.
+ * stored resources, as {@code kubectl get} shows them; with {@code --server}, through that server's
+ * API.
  */
 @Command(
     name = "get",
@@ -49,6 +49,8 @@ final class GetCommand implements Callable<Integer> {
 
   @Mixin StoreOptions storeOptions;
 
+  @Mixin ServerOptions serverOptions;
+
   static String kindOf(String given) {
     return switch (given.toLowerCase(Locale.ROOT)) {
       case "experiment", "experiments" -> "Experiment";
@@ -62,106 +64,83 @@ final class GetCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     String k = kindOf(kind);
+    KatibClient client = serverOptions.client();
+    if (client != null) {
+      return print(k, KatibResources.remote(client));
+    }
     try (Store store = storeOptions.open()) {
-      if (name != null) {
-        ResourceRecord r = find(store, k, name, namespace);
-        JsonNode doc = Json.parse(r.document());
-        if ("yaml".equals(output)) {
-          System.out.print(Json.yaml().writeValueAsString(doc));
-        } else {
-          System.out.println(Json.writePretty(doc));
-        }
-        return 0;
-      }
-      List<ResourceRecord> all = store.resources().list(k, namespace);
-      if ("json".equals(output)) {
-        var list = Json.json().createObjectNode().put("apiVersion", "v1").put("kind", "List");
-        var items = list.putArray("items");
-        all.forEach(r -> items.add(Json.parse(r.document())));
-        System.out.println(Json.writePretty(list));
-        return 0;
-      }
-      if (k.equals("Experiment")) {
-        System.out.printf(
-            "%-16s %-28s %-10s %-32s %6s  %s%n",
-            "NAMESPACE", "NAME", "STATUS", "REASON", "TRIALS", "BEST");
-        for (ResourceRecord r : all) {
-          JsonNode s = Json.parse(r.document()).path("status");
-          JsonNode c = s.path("conditions").get(s.path("conditions").size() - 1);
-          JsonNode best = s.path("currentOptimalTrial").path("observation").path("metrics").path(0);
-          System.out.printf(
-              "%-16s %-28s %-10s %-32s %6d  %s%n",
-              r.namespace(),
-              r.name(),
-              c == null ? "" : c.path("type").asText(),
-              c == null ? "" : c.path("reason").asText(),
-              s.path("trials").asInt(),
-              best.isMissingNode()
-                  ? ""
-                  : best.path("name").asText() + "=" + best.path("latest").asText());
-        }
-      } else {
-        System.out.printf(
-            "%-16s %-36s %-20s %-40s %s%n",
-            "NAMESPACE", "NAME", "STATUS", "ASSIGNMENTS", "METRICS");
-        for (ResourceRecord r : all) {
-          JsonNode d = Json.parse(r.document());
-          if (experiment != null
-              && !experiment.equals(
-                  d.at("/metadata/labels/katib.kubeflow.org~1experiment").asText())) {
-            continue;
-          }
-          JsonNode conds = d.path("status").path("conditions");
-          JsonNode c = conds.get(conds.size() - 1);
-          StringBuilder a = new StringBuilder();
-          d.at("/spec/parameterAssignments")
-              .forEach(
-                  x ->
-                      a.append(x.path("name").asText())
-                          .append('=')
-                          .append(x.path("value").asText())
-                          .append(' '));
-          StringBuilder m = new StringBuilder();
-          d.at("/status/observation/metrics")
-              .forEach(
-                  x ->
-                      m.append(x.path("name").asText())
-                          .append('=')
-                          .append(x.path("latest").asText())
-                          .append(' '));
-          System.out.printf(
-              "%-16s %-36s %-20s %-40s %s%n",
-              r.namespace(),
-              r.name(),
-              c == null ? "" : c.path("type").asText(),
-              a.toString().strip(),
-              m.toString().strip());
-        }
-      }
-      return 0;
+      return print(k, KatibResources.local(store));
     }
   }
 
-  static ResourceRecord find(Store store, String kind, String name, String namespace) {
-    List<ResourceRecord> matches =
-        store.resources().list(kind, namespace).stream()
-            .filter(r -> r.name().equals(name))
-            .toList();
-    if (matches.isEmpty()) {
-      throw new ValidationException(
-          new Problem(
-              "NAME",
-              "no "
-                  + kind
-                  + " '"
-                  + name
-                  + "'"
-                  + (namespace == null ? "" : " in namespace " + namespace)));
+  private int print(String k, KatibResources resources) throws Exception {
+    if (name != null) {
+      JsonNode doc = resources.find(k, name, namespace);
+      if ("yaml".equals(output)) {
+        System.out.print(Json.yaml().writeValueAsString(doc));
+      } else {
+        System.out.println(Json.writePretty(doc));
+      }
+      return 0;
     }
-    if (matches.size() > 1) {
-      throw new ValidationException(
-          new Problem("NAME", kind + " '" + name + "' is in several namespaces; give -n"));
+    List<JsonNode> all = resources.list(k, namespace, k.equals("Trial") ? experiment : null);
+    if ("json".equals(output)) {
+      var list = Json.json().createObjectNode().put("apiVersion", "v1").put("kind", "List");
+      var items = list.putArray("items");
+      all.forEach(items::add);
+      System.out.println(Json.writePretty(list));
+      return 0;
     }
-    return matches.get(0);
+    if (k.equals("Experiment")) {
+      System.out.printf(
+          "%-16s %-28s %-10s %-32s %6s  %s%n",
+          "NAMESPACE", "NAME", "STATUS", "REASON", "TRIALS", "BEST");
+      for (JsonNode d : all) {
+        JsonNode s = d.path("status");
+        JsonNode c = s.path("conditions").get(s.path("conditions").size() - 1);
+        JsonNode best = s.path("currentOptimalTrial").path("observation").path("metrics").path(0);
+        System.out.printf(
+            "%-16s %-28s %-10s %-32s %6d  %s%n",
+            d.at("/metadata/namespace").asText(),
+            d.at("/metadata/name").asText(),
+            c == null ? "" : c.path("type").asText(),
+            c == null ? "" : c.path("reason").asText(),
+            s.path("trials").asInt(),
+            best.isMissingNode()
+                ? ""
+                : best.path("name").asText() + "=" + best.path("latest").asText());
+      }
+    } else {
+      System.out.printf(
+          "%-16s %-36s %-20s %-40s %s%n", "NAMESPACE", "NAME", "STATUS", "ASSIGNMENTS", "METRICS");
+      for (JsonNode d : all) {
+        JsonNode conds = d.path("status").path("conditions");
+        JsonNode c = conds.get(conds.size() - 1);
+        StringBuilder a = new StringBuilder();
+        d.at("/spec/parameterAssignments")
+            .forEach(
+                x ->
+                    a.append(x.path("name").asText())
+                        .append('=')
+                        .append(x.path("value").asText())
+                        .append(' '));
+        StringBuilder m = new StringBuilder();
+        d.at("/status/observation/metrics")
+            .forEach(
+                x ->
+                    m.append(x.path("name").asText())
+                        .append('=')
+                        .append(x.path("latest").asText())
+                        .append(' '));
+        System.out.printf(
+            "%-16s %-36s %-20s %-40s %s%n",
+            d.at("/metadata/namespace").asText(),
+            d.at("/metadata/name").asText(),
+            c == null ? "" : c.path("type").asText(),
+            a.toString().strip(),
+            m.toString().strip());
+      }
+    }
+    return 0;
   }
 }

@@ -18,14 +18,17 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code keel server}: the KFP API over the data folder, with the engine running the runs it is
- * given and resuming those a stopped process left unfinished. Secure by default: it listens on
- * 127.0.0.1 and asks for the token it prints.
+ * {@code keel server}: the KFP API and Katib's resource API over the data folder, with the engine
+ * running the runs it is given, experiments run on the server, and both resumed when a stopped
+ * process left them unfinished. Secure by default: it listens on 127.0.0.1 and asks for the token
+ * it prints.
  */
 @Command(
     name = "server",
     mixinStandardHelpOptions = true,
-    description = "Serve the KFP v2beta1 API and run pipelines, until interrupted.")
+    description =
+        "Serve the KFP v2beta1 API and Katib's resource API, and run pipelines and experiments,"
+            + " until interrupted.")
 final class ServerCommand implements Callable<Integer> {
   @Option(
       names = "--host",
@@ -122,6 +125,7 @@ final class ServerCommand implements Callable<Integer> {
               .host(host)
               .port(port)
               .access(access)
+              .experiments(s.runtime, storeOptions.dataDir())
               .version(Keel.class.getPackage().getImplementationVersion())
               .start();
       List<String> resumed = s.engine.resumeAll();
@@ -134,6 +138,9 @@ final class ServerCommand implements Callable<Integer> {
               + storeOptions.dataDir()
               + "; "
               + (resumed.isEmpty() ? "" : resumed.size() + " unfinished run(s) resumed; ")
+              + (server.resumedExperiments().isEmpty()
+                  ? ""
+                  : server.resumedExperiments().size() + " unfinished experiment(s) resumed; ")
               + "ready "
               + startedMs
               + " ms after start)");

@@ -45,6 +45,13 @@ final class KeelProcess {
 
   /** Runs a command with {@code input} on its standard input ({@code null}: none). */
   static Result runWithInput(Path dataDir, String input, String... args) throws Exception {
+    return runWithEnv(dataDir, input, java.util.Map.of(), args);
+  }
+
+  /** Runs a command with these variables added to its environment. */
+  static Result runWithEnv(
+      Path dataDir, String input, java.util.Map<String, String> env, String... args)
+      throws Exception {
     Path in = Files.createTempFile("keel-in", ".txt");
     Files.writeString(in, input == null ? "" : input);
     Path out = Files.createTempFile("keel-out", ".txt");
@@ -58,13 +65,14 @@ final class KeelProcess {
       cmd.add("--data-dir");
       cmd.add(dataDir.toString());
     }
-    Process p =
+    ProcessBuilder pb =
         new ProcessBuilder(cmd)
             .directory(REPO.toFile())
             .redirectOutput(out.toFile())
             .redirectError(err.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(in.toFile()))
-            .start();
+            .redirectInput(ProcessBuilder.Redirect.from(in.toFile()));
+    pb.environment().putAll(env);
+    Process p = pb.start();
     if (!p.waitFor(240, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new AssertionError(

@@ -16,6 +16,7 @@ public final class ApiError extends RuntimeException {
   public static final int NOT_FOUND = 5;
   public static final int ALREADY_EXISTS = 6;
   public static final int PERMISSION_DENIED = 7;
+  public static final int RESOURCE_EXHAUSTED = 8;
   public static final int FAILED_PRECONDITION = 9;
   public static final int INTERNAL = 13;
   public static final int UNAUTHENTICATED = 16;

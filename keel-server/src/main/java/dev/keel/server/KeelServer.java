@@ -11,6 +11,7 @@ import dev.keel.core.Problem;
 import dev.keel.core.ValidationException;
 import dev.keel.pipelines.PipelineEngine;
 import dev.keel.pipelines.schedule.RecurringRunService;
+import dev.keel.runtime.WorkloadRuntime;
 import dev.keel.store.ConflictException;
 import dev.keel.store.NotFoundException;
 import dev.keel.store.Store;
@@ -26,6 +27,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -33,9 +35,10 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Keel's HTTP server: the KFP v2beta1 REST API, behind authentication and per-namespace
- * authorisation, over one store and one pipeline engine. Route groups (such as {@link KfpApi})
- * register themselves on the routes; every refusal is a JSON error, never a stack trace.
+ * Keel's HTTP server: the KFP v2beta1 REST API and Katib's resources ({@link KatibApi}), behind
+ * authentication and per-namespace authorisation, over one store and one pipeline engine. Route
+ * groups (such as {@link KfpApi}) register themselves on the routes; every refusal is a JSON error,
+ * never a stack trace.
  *
  * <p>Errors have KFP's shape, {@code {"code": <gRPC code>, "message", "details"}}, where a bad
  * field appears as a {@code google.rpc.BadRequest} field violation with its path.
@@ -52,6 +55,8 @@ public final class KeelServer implements AutoCloseable {
   private final Authenticator auth;
   private final Access access;
   private final RecurringRunService scheduler;
+  private final KatibApi katib;
+  private final List<String> resumedExperiments;
   private final PrometheusMeterRegistry metrics =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private static final String STARTED = "keel.started";
@@ -70,6 +75,15 @@ public final class KeelServer implements AutoCloseable {
             ? b.scheduler
             : new RecurringRunService(b.store, b.engine, b.clock, System.out::println);
     RecurringRunsApi recurring = new RecurringRunsApi(b.store, b.access, scheduler, kfp);
+    this.katib =
+        new KatibApi(
+            b.store,
+            b.access,
+            b.runtime,
+            b.dataDir,
+            b.clock,
+            b.maxExperiments,
+            System.out::println);
     this.app =
         Javalin.create(
             cfg -> {
@@ -92,8 +106,16 @@ public final class KeelServer implements AutoCloseable {
                   "/healthz", ctx -> json(ctx, Json.json().createObjectNode().put("status", "ok")));
               kfp.register(routes);
               recurring.register(routes);
+              katib.register(routes);
             });
     app.start(b.host, b.port);
+    try {
+      this.resumedExperiments = katib.resumeUnfinished();
+    } catch (RuntimeException e) {
+      katib.close();
+      app.stop();
+      throw e;
+    }
     if (b.schedulerPeriod != null) {
       scheduler.start(b.schedulerPeriod);
     }
@@ -126,9 +148,18 @@ public final class KeelServer implements AutoCloseable {
     return scheduler;
   }
 
+  /**
+   * The experiments ({@code namespace/name}) this server took over at start from a process that
+   * ended before they did, and carries on.
+   */
+  public List<String> resumedExperiments() {
+    return resumedExperiments;
+  }
+
   @Override
   public void close() {
     scheduler.close();
+    katib.close();
     app.stop();
   }
 
@@ -348,6 +379,9 @@ public final class KeelServer implements AutoCloseable {
     private Access access;
     private RecurringRunService scheduler;
     private Duration schedulerPeriod = Duration.ofSeconds(1);
+    private WorkloadRuntime runtime;
+    private Path dataDir;
+    private int maxExperiments = 16;
 
     private Builder(Store store, PipelineEngine engine, Authenticator authenticator) {
       this.store = Objects.requireNonNull(store, "store");
@@ -387,6 +421,25 @@ public final class KeelServer implements AutoCloseable {
      */
     public Builder schedulerPeriod(Duration period) {
       this.schedulerPeriod = period;
+      return this;
+    }
+
+    /**
+     * The runtime Katib experiments' trials run on and the folder their work goes under (the
+     * pipeline engine's); without them the server refuses to create experiments.
+     */
+    public Builder experiments(WorkloadRuntime runtime, Path dataDir) {
+      this.runtime = Objects.requireNonNull(runtime, "runtime");
+      this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+      return this;
+    }
+
+    /** Most experiments running at once (default 16); a create beyond it is answered 429. */
+    public Builder maxExperiments(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("maxExperiments must be at least 1, was " + n);
+      }
+      this.maxExperiments = n;
       return this;
     }
 

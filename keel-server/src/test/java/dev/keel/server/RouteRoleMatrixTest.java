@@ -45,6 +45,8 @@ class RouteRoleMatrixTest {
   String experimentId;
   String runId;
   String recurringId;
+  String trialName;
+  static final String KATIB = "/apis/kubeflow.org/v1beta1/namespaces/team-a";
 
   @BeforeEach
   void start() throws Exception {
@@ -57,6 +59,7 @@ class RouteRoleMatrixTest {
             .port(0)
             .access(access)
             .schedulerPeriod(null)
+            .experiments(runtime, dir)
             .start();
     for (String u : List.of("olivia", "ada", "ed", "vi", "sam")) {
       access.addUser(u, "correct horse".toCharArray(), false);
@@ -84,6 +87,22 @@ class RouteRoleMatrixTest {
         send("olivia", "POST", "/apis/v2beta1/recurringruns", Json.write(rr))
             .path("recurring_run_id")
             .asText();
+    HttpResponse<String> made =
+        call(
+            "olivia",
+            "POST",
+            KATIB + "/experiments",
+            KatibApiTest.experiment("matrix", "echo loss=$0"));
+    assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (!KatibApiTest.lastCondition(send("olivia", "GET", KATIB + "/experiments/matrix", null))
+            .equals("Succeeded")
+        && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+    }
+    trialName =
+        send("olivia", "GET", KATIB + "/trials", null).at("/items/0/metadata/name").asText();
+    assertThat(trialName).startsWith("matrix-");
   }
 
   @AfterEach
@@ -145,6 +164,22 @@ class RouteRoleMatrixTest {
     r.add(new Route("GET", "/apis/v1alpha1/runs/" + runId + "/nodes/echo/log", () -> null, false));
     r.add(new Route("GET", v2 + "/recurringruns?namespace=team-a", () -> null, false));
     r.add(new Route("GET", v2 + "/recurringruns/" + recurringId, () -> null, false));
+    r.add(new Route("GET", KATIB + "/experiments", () -> null, false));
+    r.add(new Route("GET", KATIB + "/experiments/matrix", () -> null, false));
+    r.add(new Route("GET", KATIB + "/trials", () -> null, false));
+    r.add(
+        new Route(
+            "GET",
+            KATIB + "/trials?labelSelector=katib.kubeflow.org/experiment%3Dmatrix",
+            () -> null,
+            false));
+    r.add(new Route("GET", KATIB + "/trials/" + trialName, () -> null, false));
+    r.add(
+        new Route(
+            "POST",
+            KATIB + "/experiments",
+            () -> KatibApiTest.experiment("m" + System.nanoTime(), "echo loss=$0"),
+            true));
     r.add(
         new Route(
             "POST",
@@ -174,7 +209,8 @@ class RouteRoleMatrixTest {
             route.method() + " " + route.path() + " as " + who + " -> " + res.statusCode();
         table.add(cell);
         if (may) {
-          assertThat(res.statusCode()).as(cell + " " + res.body()).isEqualTo(200);
+          // 201 for a created Katib resource, as Kubernetes answers
+          assertThat(res.statusCode()).as(cell + " " + res.body()).isIn(200, 201);
           allowed.merge(String.valueOf(who), 1, Integer::sum);
         } else {
           int expected = who == null ? 401 : 403;
@@ -186,14 +222,28 @@ class RouteRoleMatrixTest {
           assertThat(res.body())
               .doesNotContain("\"run_id\"")
               .doesNotContain("\"experiment_id\"")
-              .doesNotContain("hello world");
+              .doesNotContain("hello world")
+              .doesNotContain("\"items\"")
+              .doesNotContain("matrix-");
         }
       }
     }
     assertThat(table).hasSize(routes().size() * 6);
-    assertThat(allowed.get("vi")).isEqualTo(8); // the reads
+    assertThat(allowed.get("vi")).isEqualTo(13); // the reads
     assertThat(allowed.get("ed")).isEqualTo(routes().size());
     assertThat(allowed).doesNotContainKeys("sam", "null");
+  }
+
+  @Test
+  void the_list_across_namespaces_holds_only_what_the_caller_may_read() throws Exception {
+    for (String kind : List.of("experiments", "trials")) {
+      String all = "/apis/kubeflow.org/v1beta1/" + kind;
+      assertThat(send("vi", "GET", all, null).path("items")).isNotEmpty();
+      JsonNode stranger = send("sam", "GET", all, null);
+      assertThat(stranger.path("kind").asText()).endsWith("List");
+      assertThat(stranger.path("items")).isEmpty();
+      assertThat(call(null, "GET", all, null).statusCode()).isEqualTo(401);
+    }
   }
 
   @Test
@@ -209,7 +259,16 @@ class RouteRoleMatrixTest {
           .isEqualTo(403);
       assertThat(call(who, "POST", "/apis/v2beta1/runs/" + runId + ":terminate", null).statusCode())
           .isEqualTo(403);
+      assertThat(call(who, "DELETE", KATIB + "/experiments/matrix", null).statusCode())
+          .isEqualTo(403);
     }
+    assertThat(call(null, "DELETE", KATIB + "/experiments/matrix", null).statusCode())
+        .isEqualTo(401);
+    assertThat(store.resources().get("Experiment", "team-a", "matrix")).isPresent();
+    assertThat(call("ed", "DELETE", KATIB + "/experiments/matrix", null).statusCode())
+        .isEqualTo(200);
+    assertThat(store.resources().get("Experiment", "team-a", "matrix")).isEmpty();
+    assertThat(store.resources().list("Trial", "team-a")).isEmpty();
     assertThat(store.runs().get(runId)).isPresent();
     assertThat(
             call("ed", "DELETE", "/apis/v2beta1/recurringruns/" + recurringId, null).statusCode())
