@@ -81,10 +81,10 @@ class ApplyIT {
     assertThat(again.err()).contains("exists already");
 
     Path bad = data.resolve("bad.yaml");
-    Files.writeString(bad, EXPERIMENT.replace("algorithmName: grid", "algorithmName: sobol"));
+    Files.writeString(bad, EXPERIMENT.replace("algorithmName: grid", "algorithmName: pbt"));
     var refused = KeelProcess.run(data, "apply", "-f", bad.toString());
     assertThat(refused.code()).isEqualTo(2);
     assertThat(refused.err())
-        .contains("spec.algorithm.algorithmName: 'sobol' is not supported by Keel yet");
+        .contains("spec.algorithm.algorithmName: 'pbt' is not supported by Keel yet");
   }
 }
