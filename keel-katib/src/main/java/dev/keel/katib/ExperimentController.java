@@ -50,7 +50,7 @@ public final class ExperimentController {
   private static final String API = "kubeflow.org/v1beta1";
 
   /** The annotation naming the process that drives an experiment. */
-  static final String OWNER = "keel.dev/controller";
+  public static final String OWNER = "keel.dev/controller";
 
   private final Store store;
   private final WorkloadRuntime runtime;

@@ -58,12 +58,6 @@ final class KatibApi implements AutoCloseable {
   private static final String API_VERSION = "kubeflow.org/v1beta1";
   private static final String NS = GROUP + "/namespaces/{namespace}";
 
-  /**
-   * The annotation {@link ExperimentController} writes the process driving an experiment into (its
-   * constant is package-private in keel-katib).
-   */
-  static final String OWNER = "keel.dev/controller";
-
   /** How long a create waits for the controller to store the experiment before it answers. */
   private static final long CREATE_WAIT_MS = 30_000;
 
@@ -290,7 +284,7 @@ final class KatibApi implements AutoCloseable {
       if (ended(doc)) {
         continue;
       }
-      String owner = doc.at("/metadata/annotations").path(OWNER).asText("");
+      String owner = doc.at("/metadata/annotations").path(ExperimentController.OWNER).asText("");
       if (!owner.isEmpty() && !Owners.isDeadLocal(owner)) {
         continue; // a live process drives it, or one on another machine
       }

@@ -327,7 +327,7 @@ class KatibApiTest {
     Instant now = Instant.now();
     ObjectNode meta = doc.with("metadata");
     meta.put("namespace", "default").put("uid", uid).put("creationTimestamp", now.toString());
-    meta.putObject("annotations").put(KatibApi.OWNER, deadOwner);
+    meta.putObject("annotations").put(dev.keel.katib.ExperimentController.OWNER, deadOwner);
     ObjectNode status = doc.putObject("status");
     status.put("startTime", now.toString());
     status
