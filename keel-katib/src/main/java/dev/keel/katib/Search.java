@@ -138,8 +138,7 @@ public abstract class Search {
       String algorithm, Map<String, String> settings, List<Parameter> space, boolean maximize) {
     return switch (algorithm) {
       case "grid" -> new Grid(space, settings, maximize);
-      case "tpe" -> new Tpe(space, settings, maximize, false);
-      case "multivariate-tpe" -> new Tpe(space, settings, maximize, true);
+      case "tpe", "multivariate-tpe" -> new Tpe(space, settings, maximize);
       case "sobol" -> new Sobol(space, settings, maximize);
       case "cmaes" -> new Cmaes(space, settings, maximize);
       case "hyperband" -> new Hyperband(space, settings, maximize);
