@@ -359,10 +359,11 @@ public abstract class Search {
           return fresh(n - out.size(), history, this::sample);
         }
         double[] bestX = xs.get(ys.indexOf(best));
-        Map<String, String> chosen = null;
-        double chosenScore = Double.NEGATIVE_INFINITY;
-        double[] chosenX = null;
-        for (int c = 0; c < 3000; c++) {
+        int count = 3000;
+        double[][] cands = new double[count][];
+        double[] scores = new double[count];
+        Integer[] order = new Integer[count];
+        for (int c = 0; c < count; c++) {
           double[] x = new double[space.size()];
           double scale = c % 3 == 0 ? 0.1 : 0.02; // two thirds near the best point, coarse and fine
           for (int d = 0; d < x.length; d++) {
@@ -371,16 +372,19 @@ public abstract class Search {
                     ? random.nextDouble()
                     : clamp(bestX[d] + random.nextGaussian() * scale, 0, 1);
           }
-          Map<String, String> a = decode(x);
-          if (seen.contains(a)) {
-            continue;
-          }
-          double[] ax = encode(a);
-          double score = acquisition(m, ax, best);
-          if (score > chosenScore) {
-            chosenScore = score;
+          cands[c] = snap(x);
+          scores[c] = acquisition(m, cands[c], best);
+          order[c] = c;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(scores[b], scores[a]));
+        Map<String, String> chosen = null;
+        double[] chosenX = null;
+        for (int c : order) {
+          Map<String, String> a = decode(cands[c]);
+          if (!seen.contains(a)) {
             chosen = a;
-            chosenX = ax;
+            chosenX = encode(a);
+            break;
           }
         }
         if (chosen == null) {
@@ -390,6 +394,29 @@ public abstract class Search {
         out.add(chosen);
         xs.add(chosenX);
         ys.add(best); // the constant liar
+      }
+      return out;
+    }
+
+    /**
+     * A point of the unit cube moved to where the space has values: categorical and discrete
+     * parameters to a choice, ints and stepped doubles to their steps (in their own scale).
+     */
+    private double[] snap(double[] x) {
+      double[] out = x.clone();
+      for (int i = 0; i < out.length; i++) {
+        Parameter p = space.get(i);
+        if (p.type().equals("categorical") || p.type().equals("discrete")) {
+          int k = p.list().size() - 1;
+          out[i] = k == 0 ? 0 : (double) Math.round(x[i] * k) / k;
+        } else if ((p.type().equals("int") || p.step() != null)
+            && !p.distribution().startsWith("log")
+            && p.max() > p.min()) {
+          double step = p.step() == null ? 1 : p.step();
+          double v = p.min() + x[i] * (p.max() - p.min());
+          v = clamp(p.min() + Math.round((v - p.min()) / step) * step, p.min(), p.max());
+          out[i] = (v - p.min()) / (p.max() - p.min());
+        }
       }
       return out;
     }
