@@ -116,6 +116,7 @@ final class KatibApi implements AutoCloseable {
     r.delete(NS + "/experiments/{name}", this::delete);
     r.get(NS + "/trials", ctx -> list(ctx, "Trial", ctx.pathParam("namespace")));
     r.get(NS + "/trials/{name}", ctx -> get(ctx, "Trial"));
+    r.get(NS + "/trials/{name}/observationlog", this::observationLog);
     // across namespaces, as kubectl get -A lists: only those the caller may read
     r.get(GROUP + "/experiments", ctx -> list(ctx, "Experiment", null));
     r.get(GROUP + "/trials", ctx -> list(ctx, "Trial", null));
@@ -205,6 +206,35 @@ final class KatibApi implements AutoCloseable {
             .get(kind, namespace, name)
             .orElseThrow(() -> notFound(kind, namespace, name));
     json(ctx, document(r));
+  }
+
+  /**
+   * A trial's observation log as Katib's {@code GetObservationLog} answers it: every value
+   * reported, oldest first, optionally of one {@code metric} only.
+   */
+  private void observationLog(Context ctx) {
+    String namespace = ctx.pathParam("namespace");
+    access.check(principal(ctx), namespace, Action.READ);
+    String name = ctx.pathParam("name");
+    ResourceRecord trial =
+        store
+            .resources()
+            .get("Trial", namespace, name)
+            .orElseThrow(() -> notFound("Trial", namespace, name));
+    String metric = ctx.queryParam("metric");
+    ObjectNode out = Json.json().createObjectNode();
+    ObjectNode log = out.putObject("observationLog");
+    log.put("trialName", name);
+    ArrayNode logs = log.putArray("metricLogs");
+    for (var o : store.resources().observations(trial.uid())) {
+      if (metric == null || metric.equals(o.metricName())) {
+        ObjectNode m = logs.addObject();
+        m.put("timeStamp", o.time().toString());
+        m.put("step", o.step());
+        m.putObject("metric").put("name", o.metricName()).put("value", o.value());
+      }
+    }
+    json(ctx, out);
   }
 
   private void list(Context ctx, String kind, String namespace) {

@@ -202,6 +202,17 @@ class KatibApiTest {
     Response one = get(NS + "/trials/" + bestName);
     assertThat(one.status()).isEqualTo(200);
     assertThat(one.json().at("/metadata/name").asText()).isEqualTo(bestName);
+    JsonNode log = get(NS + "/trials/" + bestName + "/observationlog").json();
+    assertThat(log.at("/observationLog/trialName").asText()).isEqualTo(bestName);
+    assertThat(log.at("/observationLog/metricLogs/0/metric/name").asText()).isEqualTo("loss");
+    assertThat(Double.parseDouble(log.at("/observationLog/metricLogs/0/metric/value").asText()))
+        .isEqualTo(Double.parseDouble(bestX));
+    assertThat(
+            get(NS + "/trials/" + bestName + "/observationlog?metric=accuracy")
+                .json()
+                .at("/observationLog/metricLogs"))
+        .isEmpty();
+    assertThat(get(NS + "/trials/nothing/observationlog").status()).isEqualTo(404);
 
     Response list = get(NS + "/experiments");
     assertThat(list.json().path("kind").asText()).isEqualTo("ExperimentList");

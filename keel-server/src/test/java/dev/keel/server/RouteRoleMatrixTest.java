@@ -174,6 +174,7 @@ class RouteRoleMatrixTest {
             () -> null,
             false));
     r.add(new Route("GET", KATIB + "/trials/" + trialName, () -> null, false));
+    r.add(new Route("GET", KATIB + "/trials/" + trialName + "/observationlog", () -> null, false));
     r.add(
         new Route(
             "POST",
@@ -229,7 +230,7 @@ class RouteRoleMatrixTest {
       }
     }
     assertThat(table).hasSize(routes().size() * 6);
-    assertThat(allowed.get("vi")).isEqualTo(13); // the reads
+    assertThat(allowed.get("vi")).isEqualTo(14); // the reads
     assertThat(allowed.get("ed")).isEqualTo(routes().size());
     assertThat(allowed).doesNotContainKeys("sam", "null");
   }
