@@ -7,6 +7,7 @@ import dev.keel.core.Problem;
 import dev.keel.core.ValidationException;
 import dev.keel.katib.Experiment;
 import dev.keel.katib.ExperimentController;
+import dev.keel.pipelines.PipelineEngine;
 import dev.keel.runtime.LocalRuntime;
 import dev.keel.store.Store;
 import java.nio.file.Files;
@@ -85,7 +86,9 @@ final class ApplyCommand implements Callable<Integer> {
           e.problems().stream().map(p -> new Problem(file + ": " + p.path(), p.reason())).toList());
     }
     try (Store store = storeOptions.open();
-        LocalRuntime runtime = storeOptions.runtime(parallelism, imageMap, store)) {
+        LocalRuntime runtime = storeOptions.runtime(parallelism, imageMap, store);
+        PipelineEngine engine =
+            PipelineEngine.builder(store, runtime).dataDir(storeOptions.dataDir()).build()) {
       System.out.println(
           "experiment "
               + experiment.namespace()
@@ -101,37 +104,38 @@ final class ApplyCommand implements Callable<Integer> {
                   : ", at most " + experiment.maxTrialCount()));
       ExperimentController controller =
           new ExperimentController(
-              store,
-              runtime,
-              storeOptions.dataDir(),
-              Clock.systemUTC(),
-              new ExperimentController.Progress() {
-                @Override
-                public void note(String message) {
-                  System.out.println("  " + message);
-                }
+                  store,
+                  runtime,
+                  storeOptions.dataDir(),
+                  Clock.systemUTC(),
+                  new ExperimentController.Progress() {
+                    @Override
+                    public void note(String message) {
+                      System.out.println("  " + message);
+                    }
 
-                @Override
-                public void trialStarted(String trial, Map<String, String> assignments) {
-                  System.out.println("  started   " + trial + "  " + assignments);
-                }
+                    @Override
+                    public void trialStarted(String trial, Map<String, String> assignments) {
+                      System.out.println("  started   " + trial + "  " + assignments);
+                    }
 
-                @Override
-                public void trialEnded(
-                    String trial, String condition, String objective, String best) {
-                  System.out.println(
-                      "  "
-                          + String.format(
-                              "%-9s",
-                              condition.equals("MetricsUnavailable") ? "NoMetric" : condition)
-                          + " "
-                          + trial
-                          + (objective == null
-                              ? ""
-                              : "  " + experiment.objective().metricName() + "=" + objective)
-                          + (best == null ? "" : "  best " + best));
-                }
-              });
+                    @Override
+                    public void trialEnded(
+                        String trial, String condition, String objective, String best) {
+                      System.out.println(
+                          "  "
+                              + String.format(
+                                  "%-9s",
+                                  condition.equals("MetricsUnavailable") ? "NoMetric" : condition)
+                              + " "
+                              + trial
+                              + (objective == null
+                                  ? ""
+                                  : "  " + experiment.objective().metricName() + "=" + objective)
+                              + (best == null ? "" : "  best " + best));
+                    }
+                  })
+              .pipelines(engine);
       ObjectNode done = controller.run(experiment);
       JsonNode status = done.path("status");
       JsonNode last = status.path("conditions").get(status.path("conditions").size() - 1);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.core.Ids;
 import dev.keel.core.Json;
 import dev.keel.core.Owners;
+import dev.keel.pipelines.PipelineEngine;
 import dev.keel.runtime.Phase;
 import dev.keel.runtime.ResourceRequest;
 import dev.keel.runtime.Workload;
@@ -58,6 +59,8 @@ public final class ExperimentController {
   private final Clock clock;
   private final Progress progress;
 
+  private PipelineEngine pipelines; // runs trials that are pipeline runs, when given
+
   /** The Push collectors of the experiments running now, by experiment uid. */
   private final Map<String, PushCollector> pushes = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -68,6 +71,15 @@ public final class ExperimentController {
     this.workDir = workDir;
     this.clock = clock;
     this.progress = progress == null ? new Progress() {} : progress;
+  }
+
+  /**
+   * Lets trials be Keel pipeline runs ({@code pipelines.kubeflow.org/v2beta1 Run}) on {@code
+   * engine}.
+   */
+  public ExperimentController pipelines(PipelineEngine engine) {
+    this.pipelines = engine;
+    return this;
   }
 
   /** A trial as the controller tracks it. */
@@ -412,6 +424,35 @@ public final class ExperimentController {
                   t.startTime));
     }
     progress.trialStarted(t.name, t.assignments);
+    ObjectNode job;
+    try {
+      job = TrialTemplates.render(e.trialTemplate(), t.assignments, t.name, e.namespace());
+    } catch (IllegalArgumentException x) {
+      fail(t, "TrialFailed", x.getMessage(), ended);
+      return;
+    }
+    Path dir = workDir.resolve("katib").resolve(e.namespace()).resolve(e.name()).resolve(t.name);
+    if (PipelineTrial.is(job)) {
+      if (pipelines == null) {
+        fail(
+            t,
+            "TrialFailed",
+            "pipeline trials need a pipeline engine, which this Keel was started without",
+            ended);
+        return;
+      }
+      try {
+        t.workload =
+            PipelineTrial.start(pipelines, store, job, t.name, e.namespace(), dir, clock.instant());
+      } catch (IllegalArgumentException x) {
+        fail(t, "TrialFailed", x.getMessage(), ended);
+        return;
+      }
+      t.condition = "Running";
+      t.reason = "TrialRunning";
+      t.workload.completion().whenComplete((s, x) -> ended.add(t));
+      return;
+    }
     String kind = e.trialTemplate().kind();
     if (!kind.equals("Job")) {
       fail(
@@ -419,15 +460,11 @@ public final class ExperimentController {
           "TrialFailed",
           "trials of kind "
               + kind
-              + " need the training controller, which this Keel does not have yet; use a batch/v1 Job",
+              + " need the training controller, which this Keel does not have yet; use a batch/v1"
+              + " Job or a Keel pipeline run ("
+              + PipelineTrial.API_VERSION
+              + " Run)",
           ended);
-      return;
-    }
-    ObjectNode job;
-    try {
-      job = TrialTemplates.render(e.trialTemplate(), t.assignments, t.name, e.namespace());
-    } catch (IllegalArgumentException x) {
-      fail(t, "TrialFailed", x.getMessage(), ended);
       return;
     }
     JsonNode podSpec = job.path("spec").path("template").path("spec");
@@ -446,7 +483,6 @@ public final class ExperimentController {
           ended);
       return;
     }
-    Path dir = workDir.resolve("katib").resolve(e.namespace()).resolve(e.name()).resolve(t.name);
     String mount = mountPoint(e);
     String local = mount == null ? null : localMount(dir, mount).toString();
     List<String> command = new ArrayList<>();

@@ -550,4 +550,70 @@ class ExperimentControllerTest {
     assertThat(trials().get(0).at("/status/conditions/1/message").asText())
         .containsIgnoringCase("deadline");
   }
+
+  @Test
+  void a_trial_can_be_a_keel_pipeline_run() throws Exception {
+    String yaml =
+        """
+        apiVersion: kubeflow.org/v1beta1
+        kind: Experiment
+        metadata: {name: piped, namespace: team-a}
+        spec:
+          objective: {type: minimize, objectiveMetricName: loss}
+          algorithm: {algorithmName: grid}
+          parallelTrialCount: 2
+          maxTrialCount: 5
+          parameters:
+          - {name: lr, parameterType: double, feasibleSpace: {min: "0.01", max: "0.03", step: "0.01"}}
+          trialTemplate:
+            primaryContainerName: main
+            trialParameters: [{name: learningRate, reference: lr}]
+            trialSpec:
+              apiVersion: pipelines.kubeflow.org/v2beta1
+              kind: Run
+              spec:
+                runtime_config:
+                  parameters: {lr: "${trialParameters.learningRate}"}
+                pipeline_spec:
+                  pipelineInfo: {name: train}
+                  schemaVersion: 2.1.0
+                  components:
+                    comp-train:
+                      executorLabel: exec-train
+                      inputDefinitions: {parameters: {lr: {parameterType: STRING}}}
+                  deploymentSpec:
+                    executors:
+                      exec-train:
+                        container:
+                          image: alpine
+                          command: [sh, -c, 'echo epoch 1; echo loss=$0', "{{$.inputs.parameters['lr']}}"]
+                  root:
+                    inputDefinitions: {parameters: {lr: {parameterType: STRING}}}
+                    dag:
+                      tasks:
+                        train:
+                          componentRef: {name: comp-train}
+                          taskInfo: {name: train}
+                          inputs: {parameters: {lr: {componentInputParameter: lr}}}
+        """;
+    var engine = dev.keel.pipelines.PipelineEngine.builder(store, runtime).dataDir(dir).build();
+    try {
+      controller.pipelines(engine);
+      ObjectNode done = controller.run(Experiment.readYaml(yaml));
+      assertThat(done.at("/status/conditions/2/reason").asText())
+          .isEqualTo("ExperimentSuggestionEndReached");
+      assertThat(done.at("/status/trialsSucceeded").asInt()).isEqualTo(3);
+      assertThat(done.at("/status/currentOptimalTrial/parameterAssignments/0/value").asText())
+          .isEqualTo("0.01");
+      assertThat(done.at("/status/currentOptimalTrial/observation/metrics/0/latest").asText())
+          .isEqualTo("0.01");
+      // each trial was a pipeline run of its own, named after the trial
+      assertThat(store.runs().list("team-a", null, 10, null).items())
+          .extracting(dev.keel.store.RunRecord::displayName)
+          .allMatch(n -> n.startsWith("piped-"))
+          .hasSize(3);
+    } finally {
+      engine.close();
+    }
+  }
 }

@@ -15,6 +15,7 @@ import dev.keel.core.Problem;
 import dev.keel.core.ValidationException;
 import dev.keel.katib.Experiment;
 import dev.keel.katib.ExperimentController;
+import dev.keel.pipelines.PipelineEngine;
 import dev.keel.runtime.LocalRuntime;
 import dev.keel.runtime.Workload;
 import dev.keel.runtime.WorkloadRuntime;
@@ -62,6 +63,7 @@ final class KatibApi implements AutoCloseable {
   private static final long CREATE_WAIT_MS = 30_000;
 
   private final Store store;
+  private final PipelineEngine engine; // for trials that are pipeline runs
   private final Access access;
   private final WorkloadRuntime runtime;
   private final Path workDir;
@@ -81,6 +83,7 @@ final class KatibApi implements AutoCloseable {
 
   KatibApi(
       Store store,
+      PipelineEngine engine,
       Access access,
       WorkloadRuntime runtime,
       Path workDir,
@@ -88,6 +91,7 @@ final class KatibApi implements AutoCloseable {
       int maxRunning,
       Consumer<String> log) {
     this.store = store;
+    this.engine = engine;
     this.access = access;
     this.runtime = runtime;
     this.workDir = workDir;
@@ -354,16 +358,17 @@ final class KatibApi implements AutoCloseable {
     String at = e.namespace() + "/" + e.name();
     ExperimentController controller =
         new ExperimentController(
-            store,
-            tracked,
-            workDir,
-            clock,
-            new ExperimentController.Progress() {
-              @Override
-              public void note(String message) {
-                log.accept("experiment " + at + ": " + message);
-              }
-            });
+                store,
+                tracked,
+                workDir,
+                clock,
+                new ExperimentController.Progress() {
+                  @Override
+                  public void note(String message) {
+                    log.accept("experiment " + at + ": " + message);
+                  }
+                })
+            .pipelines(engine);
     try {
       r.future =
           pool.submit(

@@ -78,6 +78,7 @@ public final class KeelServer implements AutoCloseable {
     this.katib =
         new KatibApi(
             b.store,
+            b.engine,
             b.access,
             b.runtime,
             b.dataDir,
