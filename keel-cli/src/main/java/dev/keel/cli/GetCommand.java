@@ -14,19 +14,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code keel get experiments|trials} and {@code keel get experiment NAME [-o json|yaml]}: the
- * stored resources, as {@code kubectl get} shows them; with {@code --server}, through that server's
- * API.
+ * {@code keel get experiments|trials|suggestions} and {@code keel get experiment NAME [-o
+ * json|yaml]}: the stored resources, as {@code kubectl get} shows them; with {@code --server},
+ * through that server's API.
  */
 @Command(
     name = "get",
     mixinStandardHelpOptions = true,
-    description = "List experiments or trials, or print one resource (-o json|yaml).")
+    description = "List experiments, trials or suggestions, or print one resource (-o json|yaml).")
 final class GetCommand implements Callable<Integer> {
   @Parameters(
       index = "0",
       paramLabel = "KIND",
-      description = "experiments, experiment, trials or trial")
+      description = "experiments, trials or suggestions (or one of them by NAME)")
   String kind;
 
   @Parameters(index = "1", arity = "0..1", paramLabel = "NAME")
@@ -55,9 +55,10 @@ final class GetCommand implements Callable<Integer> {
     return switch (given.toLowerCase(Locale.ROOT)) {
       case "experiment", "experiments" -> "Experiment";
       case "trial", "trials" -> "Trial";
+      case "suggestion", "suggestions" -> "Suggestion";
       default ->
           throw new ValidationException(
-              new Problem("KIND", "'" + given + "' is not experiments or trials"));
+              new Problem("KIND", "'" + given + "' is not experiments, trials or suggestions"));
     };
   }
 
@@ -109,6 +110,17 @@ final class GetCommand implements Callable<Integer> {
             best.isMissingNode()
                 ? ""
                 : best.path("name").asText() + "=" + best.path("latest").asText());
+      }
+    } else if (k.equals("Suggestion")) {
+      System.out.printf(
+          "%-16s %-28s %-22s %11s%n", "NAMESPACE", "NAME", "ALGORITHM", "SUGGESTIONS");
+      for (JsonNode d : all) {
+        System.out.printf(
+            "%-16s %-28s %-22s %11d%n",
+            d.at("/metadata/namespace").asText(),
+            d.at("/metadata/name").asText(),
+            d.at("/spec/algorithm/algorithmName").asText(),
+            d.at("/status/suggestionCount").asInt());
       }
     } else {
       System.out.printf(

@@ -55,6 +55,8 @@ class ApplyIT {
     assertThat(list.out()).contains("grid-lr").contains("Succeeded").contains("accuracy=1.0");
     var trials = KeelProcess.run(data, "get", "trials", "--experiment", "grid-lr");
     assertThat(trials.out().lines().filter(l -> l.contains("grid-lr-"))).hasSize(4);
+    var suggestions = KeelProcess.run(data, "get", "suggestions");
+    assertThat(suggestions.out()).containsPattern("grid-lr +grid +4");
 
     var json = KeelProcess.run(data, "get", "experiment", "grid-lr", "-o", "json");
     JsonNode doc = Json.parse(json.out());

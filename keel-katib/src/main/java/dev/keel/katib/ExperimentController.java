@@ -882,9 +882,84 @@ public final class ExperimentController {
               });
     }
     doc.set("status", status);
+    saveSuggestion(e, doc.at("/metadata/uid").asText(), status, trials, now);
     return store
         .resources()
         .update("Experiment", e.namespace(), e.name(), version, Json.write(doc), now);
+  }
+
+  /**
+   * The experiment's Suggestion, as Katib keeps it: the algorithm, how many assignments were asked
+   * for, and every assignment handed out, by trial name.
+   */
+  private void saveSuggestion(
+      Experiment e,
+      String experimentUid,
+      ObjectNode experimentStatus,
+      List<Trial> trials,
+      Instant now) {
+    ObjectNode d = Json.json().createObjectNode();
+    d.put("apiVersion", API);
+    d.put("kind", "Suggestion");
+    ObjectNode m = d.putObject("metadata");
+    m.put("name", e.name());
+    m.put("namespace", e.namespace());
+    m.putObject("labels").put("katib.kubeflow.org/experiment", e.name());
+    m.putArray("ownerReferences")
+        .addObject()
+        .put("apiVersion", API)
+        .put("kind", "Experiment")
+        .put("name", e.name())
+        .put("uid", experimentUid);
+    ObjectNode spec = d.putObject("spec");
+    spec.set("algorithm", e.document().at("/spec/algorithm").deepCopy());
+    if (e.earlyStopping() != null) {
+      spec.set("earlyStopping", e.document().at("/spec/earlyStopping").deepCopy());
+    }
+    spec.put("requests", trials.size());
+    spec.put("resumePolicy", e.resumePolicy());
+    ObjectNode status = d.putObject("status");
+    status.put("suggestionCount", trials.size());
+    ArrayNode list = status.putArray("suggestions");
+    for (Trial t : trials) {
+      ObjectNode one = list.addObject();
+      one.put("name", t.name);
+      assignments(one.putArray("parameterAssignments"), t.assignments);
+    }
+    boolean ended = experimentStatus.has("completionTime");
+    status
+        .putArray("conditions")
+        .addObject()
+        .put("type", ended ? "Succeeded" : "Running")
+        .put("status", "True")
+        .put("reason", ended ? "SuggestionSucceeded" : "SuggestionRunning")
+        .put("message", ended ? "Suggestion is succeeded" : "Suggestion is running");
+    var stored = store.resources().get("Suggestion", e.namespace(), e.name());
+    if (stored.isEmpty()) {
+      store
+          .resources()
+          .create(
+              new ResourceRecord(
+                  "Suggestion",
+                  e.namespace(),
+                  e.name(),
+                  Ids.newId(),
+                  experimentUid,
+                  0,
+                  Json.write(d),
+                  now,
+                  now));
+    } else if (!stored.get().document().equals(Json.write(d))) {
+      store
+          .resources()
+          .update(
+              "Suggestion",
+              e.namespace(),
+              e.name(),
+              stored.get().resourceVersion(),
+              Json.write(d),
+              now);
+    }
   }
 
   private static void counts(ObjectNode status, List<Trial> trials) {

@@ -106,6 +106,14 @@ class ExperimentControllerTest {
 
     List<ResourceRecord> trials = store.resources().list("Trial", "team-a");
     assertThat(trials).hasSize(5);
+    JsonNode suggestion =
+        Json.parse(
+            store.resources().get("Suggestion", "team-a", "grid-lr").orElseThrow().document());
+    assertThat(suggestion.at("/spec/algorithm/algorithmName").asText()).isEqualTo("grid");
+    assertThat(suggestion.at("/status/suggestionCount").asInt()).isEqualTo(5);
+    assertThat(suggestion.at("/status/suggestions/0/parameterAssignments/0/name").asText())
+        .isEqualTo("lr");
+    assertThat(suggestion.at("/status/conditions/0/type").asText()).isEqualTo("Succeeded");
     JsonNode trial = Json.parse(trials.get(0).document());
     assertThat(trial.at("/metadata/labels/katib.kubeflow.org~1experiment").asText())
         .isEqualTo("grid-lr");

@@ -124,6 +124,9 @@ final class KatibApi implements AutoCloseable {
     // across namespaces, as kubectl get -A lists: only those the caller may read
     r.get(GROUP + "/experiments", ctx -> list(ctx, "Experiment", null));
     r.get(GROUP + "/trials", ctx -> list(ctx, "Trial", null));
+    r.get(NS + "/suggestions", ctx -> list(ctx, "Suggestion", ctx.pathParam("namespace")));
+    r.get(NS + "/suggestions/{name}", ctx -> get(ctx, "Suggestion"));
+    r.get(GROUP + "/suggestions", ctx -> list(ctx, "Suggestion", null));
   }
 
   // ------------------------------------------------------------------ routes

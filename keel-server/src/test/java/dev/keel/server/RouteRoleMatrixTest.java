@@ -175,6 +175,8 @@ class RouteRoleMatrixTest {
             false));
     r.add(new Route("GET", KATIB + "/trials/" + trialName, () -> null, false));
     r.add(new Route("GET", KATIB + "/trials/" + trialName + "/observationlog", () -> null, false));
+    r.add(new Route("GET", KATIB + "/suggestions", () -> null, false));
+    r.add(new Route("GET", KATIB + "/suggestions/matrix", () -> null, false));
     r.add(
         new Route(
             "POST",
@@ -230,7 +232,7 @@ class RouteRoleMatrixTest {
       }
     }
     assertThat(table).hasSize(routes().size() * 6);
-    assertThat(allowed.get("vi")).isEqualTo(14); // the reads
+    assertThat(allowed.get("vi")).isEqualTo(16); // the reads
     assertThat(allowed.get("ed")).isEqualTo(routes().size());
     assertThat(allowed).doesNotContainKeys("sam", "null");
   }
