@@ -164,19 +164,36 @@ public final class ExperimentController {
   private ObjectNode resume(Experiment e, ResourceRecord stored) throws InterruptedException {
     ObjectNode doc = (ObjectNode) Json.parse(stored.document());
     ObjectNode status = (ObjectNode) doc.with("status");
+    boolean restart = false;
     for (JsonNode c : status.path("conditions")) {
       String type = c.path("type").asText();
       if ((type.equals("Succeeded") || type.equals("Failed"))
           && c.path("status").asText().equals("True")) {
-        throw new ConflictException(
-            "experiment "
-                + e.namespace()
-                + "/"
-                + e.name()
-                + " exists already and has ended ("
-                + type
-                + "); give the new one another metadata.name");
+        restartable(e, doc, type, c.path("reason").asText());
+        restart = true;
       }
+    }
+    ObjectNode storedSpec = (ObjectNode) doc.with("spec");
+    for (String f : RESTART_FIELDS) {
+      if (e.document().path("spec").has(f)) {
+        storedSpec.set(f, e.document().path("spec").get(f).deepCopy());
+      } else {
+        storedSpec.remove(f);
+      }
+    }
+    if (restart) {
+      Instant now = clock.instant();
+      status.remove("completionTime");
+      for (JsonNode c : status.path("conditions")) {
+        ((ObjectNode) c).put("status", "False");
+      }
+      condition(
+          status,
+          "Restarting",
+          "ExperimentRestarting",
+          "Experiment is restarting: maxTrialCount raised to " + e.maxTrialCount(),
+          now);
+      progress.note("restarting experiment " + e.name() + " for more trials");
     }
     String uid = doc.at("/metadata/uid").asText();
     // one process drives an experiment at a time: take it over only from one that has ended
@@ -266,6 +283,54 @@ public final class ExperimentController {
             + rerun
             + " to run again");
     return drive(e, uid, doc, status, trials, stored.resourceVersion());
+  }
+
+  /** The fields a stored experiment's spec may change in, as Katib's webhook allows. */
+  private static final List<String> RESTART_FIELDS =
+      List.of("parallelTrialCount", "maxTrialCount", "maxFailedTrialCount");
+
+  /**
+   * Whether an ended experiment may carry on as {@code e} asks, as Katib restarts one: it reached
+   * maxTrialCount, its resumePolicy keeps the search's state (LongRunning or FromVolume — Keel
+   * rebuilds it from the trials either way), the new maxTrialCount is higher than the trials it
+   * has, and nothing else in the spec changed; a {@link ConflictException} saying why not.
+   */
+  private static void restartable(Experiment e, ObjectNode doc, String type, String reason) {
+    String at = "experiment " + e.namespace() + "/" + e.name();
+    String policy = doc.at("/spec/resumePolicy").asText("Never");
+    int trials = doc.at("/status/trials").asInt();
+    String why = null;
+    if (!type.equals("Succeeded") || !reason.equals("ExperimentMaxTrialsReached")) {
+      why = "it ended (" + type + ", " + reason + "); only one that reached maxTrialCount restarts";
+    } else if (policy.equals("Never")) {
+      why = "it ended and its resumePolicy is Never; LongRunning or FromVolume may restart";
+    } else if (e.maxTrialCount() == null || e.maxTrialCount() <= trials) {
+      why =
+          "it ended at maxTrialCount with "
+              + trials
+              + " trials; raise spec.maxTrialCount above that to restart it";
+    } else {
+      ObjectNode was = doc.path("spec").deepCopy();
+      ObjectNode now = e.document().path("spec").deepCopy();
+      RESTART_FIELDS.forEach(
+          f -> {
+            was.remove(f);
+            now.remove(f);
+          });
+      if (!was.equals(now)) {
+        why =
+            "a restart may change only "
+                + String.join(", ", RESTART_FIELDS)
+                + " in spec; the rest differs from the stored experiment";
+      }
+    }
+    if (why != null) {
+      throw new ConflictException(
+          at
+              + " exists already and cannot carry on: "
+              + why
+              + "; or give the new one another metadata.name");
+    }
   }
 
   private ObjectNode drive(

@@ -1,6 +1,7 @@
 package dev.keel.katib;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -623,5 +624,45 @@ class ExperimentControllerTest {
     } finally {
       engine.close();
     }
+  }
+
+  @Test
+  void an_experiment_that_reached_max_trials_restarts_with_a_higher_max_as_katib_allows()
+      throws Exception {
+    String two =
+        experiment("again", "random", "maxTrialCount: 2\n  resumePolicy: LongRunning", TRAIN);
+    ObjectNode first = controller.run(Experiment.readYaml(two));
+    assertThat(first.at("/status/conditions/2/reason").asText())
+        .isEqualTo("ExperimentMaxTrialsReached");
+    // the same count again, another spec, or a policy of Never: refused, saying why
+    assertThatThrownBy(() -> controller.run(Experiment.readYaml(two)))
+        .isInstanceOf(dev.keel.store.ConflictException.class)
+        .hasMessageContaining("raise spec.maxTrialCount");
+    assertThatThrownBy(
+            () ->
+                controller.run(
+                    Experiment.readYaml(
+                        two.replace("maxTrialCount: 2", "maxTrialCount: 4")
+                            .replace("max: \"0.05\"", "max: \"0.09\""))))
+        .isInstanceOf(dev.keel.store.ConflictException.class)
+        .hasMessageContaining("may change only");
+    ObjectNode more =
+        controller.run(Experiment.readYaml(two.replace("maxTrialCount: 2", "maxTrialCount: 4")));
+    assertThat(more.at("/status/trials").asInt()).isEqualTo(4);
+    assertThat(more.at("/spec/maxTrialCount").asInt()).isEqualTo(4);
+    JsonNode conditions = more.at("/status/conditions");
+    assertThat(conditions.findValuesAsText("reason")).contains("ExperimentRestarting");
+    assertThat(conditions.get(conditions.size() - 1).path("reason").asText())
+        .isEqualTo("ExperimentMaxTrialsReached");
+    assertThat(conditions.get(conditions.size() - 1).path("status").asText()).isEqualTo("True");
+
+    String never = experiment("never", "random", "maxTrialCount: 2", TRAIN);
+    controller.run(Experiment.readYaml(never));
+    assertThatThrownBy(
+            () ->
+                controller.run(
+                    Experiment.readYaml(never.replace("maxTrialCount: 2", "maxTrialCount: 3"))))
+        .isInstanceOf(dev.keel.store.ConflictException.class)
+        .hasMessageContaining("resumePolicy is Never");
   }
 }
