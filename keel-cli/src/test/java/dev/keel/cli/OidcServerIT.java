@@ -147,7 +147,7 @@ class OidcServerIT {
             "--oidc-client-secret",
             "s");
     assertThat(onTheCommandLine.code()).isEqualTo(2);
-    assertThat(onTheCommandLine.err()).contains("Unknown option: '--oidc-client-secret'");
+    assertThat(onTheCommandLine.err()).contains("Unknown options: '--oidc-client-secret'");
 
     var wrongMode = KeelProcess.run(data, "server", "--oidc-issuer", "http://127.0.0.1:1");
     assertThat(wrongMode.code()).isEqualTo(2);
