@@ -19,6 +19,7 @@ import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Cookie;
+import io.javalin.http.HttpStatus;
 import io.javalin.http.SameSite;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -27,6 +28,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,7 +47,13 @@ import java.util.Set;
  */
 public final class KeelServer implements AutoCloseable {
   /** Paths anyone may call: health checks for probes and clients that test the connection. */
-  private static final Set<String> PUBLIC = Set.of("/healthz", "/apis/v2beta1/healthz", "/login");
+  private static final Set<String> PUBLIC =
+      Set.of(
+          "/healthz",
+          "/apis/v2beta1/healthz",
+          "/login",
+          OidcLogin.CALLBACK_PATH,
+          OidcLogin.LOGIN_PATH);
 
   static final String PRINCIPAL = "keel.principal";
   private static final String ERROR_WRITTEN = "keel.error";
@@ -54,6 +62,7 @@ public final class KeelServer implements AutoCloseable {
   private final String host;
   private final Authenticator auth;
   private final Access access;
+  private final OidcLogin oidc;
   private final RecurringRunService scheduler;
   private final KatibApi katib;
   private final List<String> resumedExperiments;
@@ -69,6 +78,12 @@ public final class KeelServer implements AutoCloseable {
     this.host = b.host;
     this.auth = b.authenticator;
     this.access = b.access;
+    this.oidc = b.oidc;
+    if (oidc != null && auth.mode() != Authenticator.Mode.USERS) {
+      throw new IllegalArgumentException(
+          "OIDC sign-in works with the users authenticator (sessions and API tokens), not "
+              + auth.mode());
+    }
     KfpApi kfp = new KfpApi(b.store, b.engine, b.access, b.clock, b.version, auth.mode());
     this.scheduler =
         b.scheduler != null
@@ -103,6 +118,8 @@ public final class KeelServer implements AutoCloseable {
               routes.get("/", this::home);
               routes.post("/login", this::login);
               routes.post("/logout", this::logout);
+              routes.get(OidcLogin.LOGIN_PATH, this::oidcLogin);
+              routes.get(OidcLogin.CALLBACK_PATH, this::oidcCallback);
               routes.get(
                   "/healthz", ctx -> json(ctx, Json.json().createObjectNode().put("status", "ok")));
               kfp.register(routes);
@@ -194,8 +211,26 @@ public final class KeelServer implements AutoCloseable {
     if (ctx.path().equals("/") && auth.isServerToken(ctx.queryParam("token"))) {
       return; // home() turns the token into a session
     }
+    if (oidc != null) {
+      String jwt = bearerJwt(ctx);
+      if (jwt != null) {
+        try {
+          String user = oidc.userOfBearer(jwt);
+          ctx.attribute(PRINCIPAL, new Principal(user, access.isClusterAdmin(user)));
+          return;
+        } catch (OidcException e) {
+          throw new ApiError(401, ApiError.UNAUTHENTICATED, e.getMessage(), List.of());
+        }
+      }
+    }
     Authenticator.Result who = auth.authenticate(request(ctx));
     if (!who.ok()) {
+      if (oidc != null && isBrowserPage(ctx)) {
+        redirectToProvider(
+            ctx, ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString()));
+        ctx.skipRemainingHandlers();
+        return;
+      }
       throw new ApiError(401, ApiError.UNAUTHENTICATED, who.problem(), List.of());
     }
     String csrf = Authenticator.csrfProblem(request(ctx), who);
@@ -229,7 +264,11 @@ public final class KeelServer implements AutoCloseable {
   }
 
   private void startSession(Context ctx, String user) {
-    boolean secure = "https".equals(ctx.scheme());
+    startSession(ctx, user, SameSite.STRICT);
+  }
+
+  private void startSession(Context ctx, String user, SameSite sameSite) {
+    boolean secure = secure(ctx);
     ctx.cookie(
         new Cookie(
             Authenticator.SESSION_COOKIE,
@@ -239,7 +278,7 @@ public final class KeelServer implements AutoCloseable {
             secure,
             true,
             null,
-            SameSite.STRICT));
+            sameSite));
     ctx.cookie(
         new Cookie(
             Authenticator.CSRF_COOKIE,
@@ -267,9 +306,25 @@ public final class KeelServer implements AutoCloseable {
                 + ". The KFP API is at <code>/apis/v2beta1</code>.</p></body></html>");
   }
 
+  /** Whether the browser reached this server over https (here or, if set, at the callback). */
+  private boolean secure(Context ctx) {
+    if ("https".equals(ctx.scheme())) {
+      return true;
+    }
+    return oidc != null
+        && oidc.settings().redirectUri() != null
+        && "https".equalsIgnoreCase(oidc.settings().redirectUri().getScheme());
+  }
+
   private void login(Context ctx) {
     if (auth.mode() != Authenticator.Mode.USERS) {
       throw ApiError.failedPrecondition("this server does not use built-in users");
+    }
+    if (oidc != null) {
+      throw ApiError.failedPrecondition(
+          "this server signs users in through their OIDC provider ("
+              + oidc.issuer()
+              + "): open it in a browser, or send 'Authorization: Bearer <API token>'");
     }
     String user = ctx.formParam("username");
     String password = ctx.formParam("password");
@@ -288,6 +343,109 @@ public final class KeelServer implements AutoCloseable {
     ctx.removeCookie(Authenticator.SESSION_COOKIE, "/");
     ctx.removeCookie(Authenticator.CSRF_COOKIE, "/");
     ctx.status(204);
+  }
+
+  // ------------------------------------------------------------------ OIDC
+
+  /** The bearer token of the request when it has the shape of a JWT (not a Keel token). */
+  private static String bearerJwt(Context ctx) {
+    String authorization = ctx.header("Authorization");
+    if (authorization == null) {
+      return null;
+    }
+    String[] parts = authorization.strip().split("\\s+", 2);
+    if (parts.length != 2 || !parts[0].equalsIgnoreCase("bearer")) {
+      return null;
+    }
+    String token = parts[1].strip();
+    return OidcLogin.looksLikeJwt(token) ? token : null; // Keel's API tokens have no dots
+  }
+
+  /**
+   * A browser opening a page (rather than a script calling the API): a GET or HEAD that accepts
+   * HTML and carries no Authorization header. Those are sent to sign in; the rest get 401.
+   */
+  private static boolean isBrowserPage(Context ctx) {
+    String m = ctx.method().name();
+    String accept = ctx.header("Accept");
+    return (m.equals("GET") || m.equals("HEAD"))
+        && ctx.header("Authorization") == null
+        && accept != null
+        && accept.contains("text/html");
+  }
+
+  private URI ownCallback(Context ctx) {
+    String hostHeader = ctx.host();
+    String base =
+        ctx.scheme()
+            + "://"
+            + (hostHeader == null ? url().replaceFirst("^https?://", "") : hostHeader);
+    return URI.create(base + OidcLogin.CALLBACK_PATH);
+  }
+
+  private void redirectToProvider(Context ctx, String returnTo) {
+    OidcLogin.Started started = oidc.start(ownCallback(ctx), returnTo);
+    ctx.cookie(
+        new Cookie(
+            OidcLogin.STATE_COOKIE,
+            started.stateCookie(),
+            "/oidc",
+            (int) OidcLogin.STATE_LIFETIME.toSeconds(),
+            secure(ctx),
+            true,
+            null,
+            SameSite.LAX)); // sent back on the provider's cross-site redirect to the callback
+    ctx.redirect(started.authorizationUrl().toString(), HttpStatus.FOUND);
+  }
+
+  private void oidcLogin(Context ctx) {
+    if (oidc == null) {
+      throw ApiError.failedPrecondition("this server does not sign users in through OIDC");
+    }
+    redirectToProvider(ctx, ctx.queryParam("to"));
+  }
+
+  private void oidcCallback(Context ctx) {
+    if (oidc == null) {
+      throw ApiError.failedPrecondition("this server does not sign users in through OIDC");
+    }
+    String pending = ctx.cookie(OidcLogin.STATE_COOKIE);
+    ctx.removeCookie(OidcLogin.STATE_COOKIE, "/oidc");
+    OidcLogin.SignedIn in;
+    try {
+      in =
+          oidc.finish(
+              pending,
+              ctx.queryParam("state"),
+              ctx.queryParam("code"),
+              ctx.queryParam("error"),
+              ctx.queryParam("error_description"));
+    } catch (OidcException e) {
+      signInRefused(ctx, e.getMessage());
+      return;
+    }
+    // Lax, not Strict: the browser arrives here from the provider, and a Strict cookie set now
+    // would not be sent on the redirect that follows, so it would loop back to the provider.
+    // State-changing requests still need the CSRF header.
+    startSession(ctx, in.user(), SameSite.LAX);
+    ctx.redirect(in.returnTo(), HttpStatus.SEE_OTHER);
+  }
+
+  /** 401 naming the reason: a small page for a browser, KFP's JSON error otherwise. */
+  private static void signInRefused(Context ctx, String reason) {
+    String accept = ctx.header("Accept");
+    if (accept != null && accept.contains("text/html")) {
+      ctx.status(401)
+          .contentType("text/html; charset=utf-8")
+          .result(
+              "<!doctype html><html lang=en><meta charset=utf-8><title>Keel: sign-in failed</title>"
+                  + "<body><h1>Sign-in failed</h1><p>"
+                  + escape(reason)
+                  + "</p><p><a href=\"/\">Try again</a></p></body></html>");
+      ctx.attribute(ERROR_WRITTEN, true);
+      return;
+    }
+    error(ctx, 401, ApiError.UNAUTHENTICATED, "sign-in failed: " + reason, List.of());
   }
 
   // ------------------------------------------------------------------ errors
@@ -383,6 +541,7 @@ public final class KeelServer implements AutoCloseable {
     private WorkloadRuntime runtime;
     private Path dataDir;
     private int maxExperiments = 16;
+    private OidcLogin oidc;
 
     private Builder(Store store, PipelineEngine engine, Authenticator authenticator) {
       this.store = Objects.requireNonNull(store, "store");
@@ -441,6 +600,15 @@ public final class KeelServer implements AutoCloseable {
         throw new IllegalArgumentException("maxExperiments must be at least 1, was " + n);
       }
       this.maxExperiments = n;
+      return this;
+    }
+
+    /**
+     * Signs browsers in through an OpenID Connect provider (see {@link OidcLogin}), with the users
+     * authenticator keeping sessions and API tokens.
+     */
+    public Builder oidc(OidcLogin oidc) {
+      this.oidc = oidc;
       return this;
     }
 
