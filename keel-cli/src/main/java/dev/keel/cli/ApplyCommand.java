@@ -71,9 +71,14 @@ final class ApplyCommand implements Callable<Integer> {
     if (client != null) {
       // the server checks it and runs it; this command only hands it over, as kubectl apply does
       String namespace = doc.path("metadata").path("namespace").asText("");
-      JsonNode made =
-          client.createExperiment(
-              namespace.isEmpty() ? "default" : namespace, text, file.toString());
+      namespace = namespace.isEmpty() ? "default" : namespace;
+      String name = doc.path("metadata").path("name").asText("");
+      if (!name.isEmpty() && client.get(namespace, "experiments", name).isPresent()) {
+        client.replaceExperiment(namespace, name, text, file.toString());
+        System.out.println("experiment.kubeflow.org/" + name + " configured");
+        return 0;
+      }
+      JsonNode made = client.createExperiment(namespace, text, file.toString());
       System.out.println(
           "experiment.kubeflow.org/" + made.at("/metadata/name").asText() + " created");
       return 0;

@@ -66,6 +66,16 @@ final class KatibClient {
         source);
   }
 
+  /** Applies the experiment {@code yaml} describes again under its {@code name} (a restart). */
+  JsonNode replaceExperiment(String namespace, String name, String yaml, String source) {
+    return send(
+        "PUT",
+        GROUP + "/namespaces/" + segment(namespace) + "/experiments/" + segment(name),
+        yaml,
+        "application/yaml",
+        source);
+  }
+
   /** One resource by plural ({@code experiments}, {@code trials}), or empty when there is none. */
   Optional<JsonNode> get(String namespace, String plural, String name) {
     try {

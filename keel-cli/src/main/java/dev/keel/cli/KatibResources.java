@@ -64,6 +64,7 @@ interface KatibResources {
       @Override
       public List<JsonNode> trialsOf(JsonNode experiment) {
         return store.resources().owned(experiment.at("/metadata/uid").asText()).stream()
+            .filter(r -> r.kind().equals("Trial"))
             .map(ResourceRecord::document)
             .map(Json::parse)
             .toList();

@@ -164,7 +164,7 @@ class KatibServerIT {
       // refusals, each a clear message and a non-zero exit
       var again = client(s, "apply", "-f", yaml.toString());
       assertThat(again.code()).isEqualTo(1);
-      assertThat(again.err()).contains("409").contains("already exists");
+      assertThat(again.err()).contains("409").contains("cannot carry on");
 
       Path bad = work.resolve("bad.yaml");
       Files.writeString(

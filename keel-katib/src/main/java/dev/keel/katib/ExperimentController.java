@@ -212,6 +212,9 @@ public final class ExperimentController {
     int killed = dev.keel.runtime.LocalRuntime.killTagged("KEEL_EXPERIMENT", uid);
     List<Trial> trials = new ArrayList<>();
     for (ResourceRecord r : store.resources().owned(uid)) {
+      if (!r.kind().equals("Trial")) {
+        continue; // its Suggestion
+      }
       JsonNode td = Json.parse(r.document());
       Map<String, String> a = new LinkedHashMap<>();
       td.at("/spec/parameterAssignments")
@@ -285,6 +288,21 @@ public final class ExperimentController {
     return drive(e, uid, doc, status, trials, stored.resourceVersion());
   }
 
+  /**
+   * Whether the stored experiment {@code stored} may be applied again as {@code e}: it has not
+   * ended, or it ended in a way Katib restarts; a {@link ConflictException} saying why not.
+   */
+  public static void checkApplyAgain(Experiment e, String stored) {
+    ObjectNode doc = (ObjectNode) Json.parse(stored);
+    for (JsonNode c : doc.at("/status/conditions")) {
+      String type = c.path("type").asText();
+      if ((type.equals("Succeeded") || type.equals("Failed"))
+          && c.path("status").asText().equals("True")) {
+        restartable(e, doc, type, c.path("reason").asText());
+      }
+    }
+  }
+
   /** The fields a stored experiment's spec may change in, as Katib's webhook allows. */
   private static final List<String> RESTART_FIELDS =
       List.of("parallelTrialCount", "maxTrialCount", "maxFailedTrialCount");
@@ -295,7 +313,7 @@ public final class ExperimentController {
    * rebuilds it from the trials either way), the new maxTrialCount is higher than the trials it
    * has, and nothing else in the spec changed; a {@link ConflictException} saying why not.
    */
-  private static void restartable(Experiment e, ObjectNode doc, String type, String reason) {
+  static void restartable(Experiment e, ObjectNode doc, String type, String reason) {
     String at = "experiment " + e.namespace() + "/" + e.name();
     String policy = doc.at("/spec/resumePolicy").asText("Never");
     int trials = doc.at("/status/trials").asInt();

@@ -117,6 +117,7 @@ final class KatibApi implements AutoCloseable {
     r.post(NS + "/experiments", this::create);
     r.get(NS + "/experiments", ctx -> list(ctx, "Experiment", ctx.pathParam("namespace")));
     r.get(NS + "/experiments/{name}", ctx -> get(ctx, "Experiment"));
+    r.put(NS + "/experiments/{name}", this::replace);
     r.delete(NS + "/experiments/{name}", this::delete);
     r.get(NS + "/trials", ctx -> list(ctx, "Trial", ctx.pathParam("namespace")));
     r.get(NS + "/trials/{name}", ctx -> get(ctx, "Trial"));
@@ -130,6 +131,62 @@ final class KatibApi implements AutoCloseable {
   }
 
   // ------------------------------------------------------------------ routes
+
+  /**
+   * Applies an experiment again under its name, as {@code kubectl apply} of a changed file does: an
+   * experiment that reached maxTrialCount restarts with a higher one (Katib's rules, see {@link
+   * ExperimentController#checkApplyAgain}); one that a dead process left unfinished carries on.
+   */
+  private void replace(Context ctx) throws InterruptedException {
+    String namespace = ctx.pathParam("namespace");
+    String name = ctx.pathParam("name");
+    access.check(principal(ctx), namespace, Action.WRITE);
+    if (runtime == null) {
+      throw ApiError.failedPrecondition(
+          "this server runs no experiments: it was started without a runtime");
+    }
+    ResourceRecord stored =
+        store
+            .resources()
+            .get("Experiment", namespace, name)
+            .orElseThrow(() -> notFound("Experiment", namespace, name));
+    ObjectNode doc = body(ctx);
+    ObjectNode meta = doc.with("metadata");
+    if (!meta.path("name").asText(name).equals(name)) {
+      throw ApiError.badRequest(
+          "metadata.name",
+          "'" + meta.path("name").asText() + "' is not '" + name + "', the name in the path");
+    }
+    if (!meta.path("namespace").asText(namespace).equals(namespace)) {
+      throw ApiError.badRequest(
+          "metadata.namespace",
+          "'"
+              + meta.path("namespace").asText()
+              + "' does not match the namespace of the request, '"
+              + namespace
+              + "'");
+    }
+    meta.put("name", name);
+    meta.put("namespace", namespace);
+    Experiment e = Experiment.read(doc);
+    if (running.containsKey(namespace + "/" + name)) {
+      throw exists(namespace, name);
+    }
+    try {
+      ExperimentController.checkApplyAgain(e, stored.document());
+    } catch (ConflictException x) {
+      throw new ApiError(409, ApiError.ALREADY_EXISTS, x.getMessage(), List.of());
+    }
+    Running r = launch(e);
+    long deadline = System.currentTimeMillis() + CREATE_WAIT_MS;
+    while (System.currentTimeMillis() < deadline && !r.done.await(20, TimeUnit.MILLISECONDS)) {
+      ResourceRecord now = store.resources().get("Experiment", namespace, name).orElse(stored);
+      if (now.resourceVersion() != stored.resourceVersion()) {
+        break; // the controller has taken it up
+      }
+    }
+    json(ctx, document(store.resources().get("Experiment", namespace, name).orElse(stored)));
+  }
 
   private void create(Context ctx) throws InterruptedException {
     String namespace = ctx.pathParam("namespace");

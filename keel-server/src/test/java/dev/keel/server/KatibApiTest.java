@@ -156,6 +156,31 @@ class KatibApiTest {
   }
 
   @Test
+  void put_restarts_an_experiment_that_reached_max_trials_with_a_higher_max() throws Exception {
+    String yaml =
+        experiment("more", "echo loss=$0")
+            .replace("maxTrialCount: 4", "maxTrialCount: 2\n  resumePolicy: LongRunning");
+    assertThat(post(yaml).status()).isEqualTo(201);
+    assertThat(awaitEnd("more").at("/status/trials").asInt()).isEqualTo(2);
+    Response same = call("PUT", NS + "/experiments/more", yaml, "application/yaml");
+    assertThat(same.status()).isEqualTo(409);
+    assertThat(same.text()).contains("raise spec.maxTrialCount");
+    assertThat(call("PUT", NS + "/experiments/other", yaml, "application/yaml").status())
+        .isEqualTo(404);
+    Response more =
+        call(
+            "PUT",
+            NS + "/experiments/more",
+            yaml.replace("maxTrialCount: 2", "maxTrialCount: 5"),
+            "application/yaml");
+    assertThat(more.status()).as(more.text()).isEqualTo(200);
+    JsonNode done = awaitEnd("more");
+    assertThat(done.at("/status/trials").asInt()).isEqualTo(5);
+    assertThat(done.at("/status/conditions").findValuesAsText("reason"))
+        .contains("ExperimentRestarting");
+  }
+
+  @Test
   void an_experiment_posted_runs_on_the_server_to_its_end() throws Exception {
     Response created = post(experiment("rand", "echo loss=$0"));
     assertThat(created.status()).as(created.text()).isEqualTo(201);
