@@ -212,6 +212,11 @@ public final class Views {
     return id == null || id.length() <= 8 ? id : id.substring(0, 8);
   }
 
+  /** A number as people read it: no trailing zeros, at most four decimals. */
+  public static String num(double v) {
+    return Charts.num(v);
+  }
+
   public static String fmt(double v) {
     return DagLayout.fmt(v);
   }

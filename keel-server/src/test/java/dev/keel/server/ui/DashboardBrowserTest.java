@@ -168,9 +168,7 @@ class DashboardBrowserTest {
     assertThat(first).isIn("PENDING", "RUNNING");
     shot("04-run-running");
     wait.until(
-        d ->
-            "SUCCEEDED"
-                .equals(d.findElement(By.id("run-state")).getAttribute("data-state")));
+        d -> "SUCCEEDED".equals(d.findElement(By.id("run-state")).getAttribute("data-state")));
     assertThat(js.executeScript("return window.keelSamePage;")).isEqualTo(42L);
     WebElement node =
         wait.until(
@@ -258,7 +256,8 @@ class DashboardBrowserTest {
         HttpClient.newHttpClient()
             .send(
                 HttpRequest.newBuilder(
-                        URI.create(server.url() + "/apis/v2beta1/pipelines/upload?name=hello-world"))
+                        URI.create(
+                            server.url() + "/apis/v2beta1/pipelines/upload?name=hello-world"))
                     .header("Authorization", "Bearer " + TOKEN)
                     .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                     .POST(HttpRequest.BodyPublishers.ofByteArray(out.toByteArray()))
@@ -341,5 +340,4 @@ class DashboardBrowserTest {
         .put("max", Double.toString(v))
         .put("latest", Double.toString(v));
   }
-
 }
