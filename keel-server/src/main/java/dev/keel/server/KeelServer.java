@@ -12,6 +12,7 @@ import dev.keel.core.ValidationException;
 import dev.keel.pipelines.PipelineEngine;
 import dev.keel.pipelines.schedule.RecurringRunService;
 import dev.keel.runtime.WorkloadRuntime;
+import dev.keel.server.ui.Dashboard;
 import dev.keel.store.ConflictException;
 import dev.keel.store.NotFoundException;
 import dev.keel.store.Store;
@@ -65,6 +66,7 @@ public final class KeelServer implements AutoCloseable {
   private final OidcLogin oidc;
   private final RecurringRunService scheduler;
   private final KatibApi katib;
+  private final Dashboard dashboard;
   private final List<String> resumedExperiments;
   private final PrometheusMeterRegistry metrics =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -100,6 +102,9 @@ public final class KeelServer implements AutoCloseable {
             b.clock,
             b.maxExperiments,
             System.out::println);
+    this.dashboard =
+        new Dashboard(
+            b.store, b.access, auth.mode(), kfp.dashboardActions(), KeelServer::principal);
     this.app =
         Javalin.create(
             cfg -> {
@@ -125,12 +130,20 @@ public final class KeelServer implements AutoCloseable {
               kfp.register(routes);
               recurring.register(routes);
               katib.register(routes);
+              dashboard.register(routes);
             });
-    app.start(b.host, b.port);
+    try {
+      app.start(b.host, b.port);
+    } catch (RuntimeException e) {
+      dashboard.close();
+      katib.close();
+      throw e;
+    }
     try {
       this.resumedExperiments = katib.resumeUnfinished();
     } catch (RuntimeException e) {
       katib.close();
+      dashboard.close();
       app.stop();
       throw e;
     }
@@ -178,6 +191,7 @@ public final class KeelServer implements AutoCloseable {
   public void close() {
     scheduler.close();
     katib.close();
+    dashboard.close();
     app.stop();
   }
 
@@ -205,7 +219,7 @@ public final class KeelServer implements AutoCloseable {
   // ------------------------------------------------------------------ authentication
 
   private void authenticate(Context ctx) {
-    if (PUBLIC.contains(ctx.path())) {
+    if (PUBLIC.contains(ctx.path()) || ctx.path().startsWith(Dashboard.STATIC)) {
       return;
     }
     if (ctx.path().equals("/") && auth.isServerToken(ctx.queryParam("token"))) {
@@ -297,13 +311,14 @@ public final class KeelServer implements AutoCloseable {
       ctx.redirect("/");
       return;
     }
-    Principal p = principal(ctx);
-    ctx.contentType("text/html; charset=utf-8")
-        .result(
-            "<!doctype html><html lang=en><meta charset=utf-8><title>Keel</title>"
-                + "<body><h1>Keel</h1><p>Signed in as "
-                + escape(p.name())
-                + ". The KFP API is at <code>/apis/v2beta1</code>.</p></body></html>");
+    dashboard.home(ctx);
+  }
+
+  /** Whether a request comes from a browser's form rather than an API client. */
+  private static boolean fromForm(Context ctx) {
+    String type = ctx.contentType() == null ? "" : ctx.contentType();
+    String accept = ctx.header("Accept") == null ? "" : ctx.header("Accept");
+    return type.startsWith("application/x-www-form-urlencoded") && accept.contains("text/html");
   }
 
   /** Whether the browser reached this server over https (here or, if set, at the callback). */
@@ -328,14 +343,29 @@ public final class KeelServer implements AutoCloseable {
     }
     String user = ctx.formParam("username");
     String password = ctx.formParam("password");
+    boolean form = fromForm(ctx);
     if (user == null || password == null) {
+      if (form) {
+        ctx.status(400);
+        dashboard.loginForm(ctx, "Give your user name and password.");
+        return;
+      }
       throw ApiError.badRequest("username", "give username and password");
     }
     var p = access.login(user, password.toCharArray());
     if (p.isEmpty()) {
+      if (form) {
+        ctx.status(401);
+        dashboard.loginForm(ctx, "Wrong user name or password.");
+        return;
+      }
       throw new ApiError(401, ApiError.UNAUTHENTICATED, "wrong user name or password", List.of());
     }
     startSession(ctx, p.get().name());
+    if (form) {
+      ctx.redirect(Dashboard.safeNext(ctx.formParam("next")));
+      return;
+    }
     json(ctx, Json.json().createObjectNode().put("user", p.get().name()));
   }
 
@@ -445,12 +475,12 @@ public final class KeelServer implements AutoCloseable {
       ctx.attribute(ERROR_WRITTEN, true);
       return;
     }
-    error(ctx, 401, ApiError.UNAUTHENTICATED, "sign-in failed: " + reason, List.of());
+    apiError(ctx, 401, ApiError.UNAUTHENTICATED, "sign-in failed: " + reason, List.of());
   }
 
   // ------------------------------------------------------------------ errors
 
-  private static void errors(RoutesConfig routes) {
+  private void errors(RoutesConfig routes) {
     routes.exception(
         ApiError.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage(), e.problems()));
     routes.exception(
@@ -497,7 +527,16 @@ public final class KeelServer implements AutoCloseable {
         });
   }
 
-  static void error(Context ctx, int status, int code, String message, List<Problem> problems) {
+  private void error(Context ctx, int status, int code, String message, List<Problem> problems) {
+    if (Dashboard.isPage(ctx)) {
+      ctx.attribute(ERROR_WRITTEN, true);
+      dashboard.errorPage(ctx, status, message);
+      return;
+    }
+    apiError(ctx, status, code, message, problems);
+  }
+
+  static void apiError(Context ctx, int status, int code, String message, List<Problem> problems) {
     ObjectNode body = Json.json().createObjectNode();
     body.put("code", code);
     body.put("message", message == null ? "" : message);

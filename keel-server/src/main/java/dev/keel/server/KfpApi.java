@@ -22,6 +22,7 @@ import dev.keel.pipelines.spec.PipelineDocument;
 import dev.keel.pipelines.spec.PipelineSpecReader;
 import dev.keel.pipelines.spec.PipelineSpecWriter;
 import dev.keel.pipelines.spec.PipelineValidator;
+import dev.keel.server.ui.Dashboard;
 import dev.keel.store.ArtifactRecord;
 import dev.keel.store.ExperimentRecord;
 import dev.keel.store.Page;
@@ -618,16 +619,47 @@ final class KfpApi {
 
   private void runAction(Context ctx) {
     String[] idAction = idAction(ctx.pathParam("action"));
-    RunRecord r = run(idAction[0]);
-    check(ctx, r.namespace(), Action.WRITE);
-    switch (idAction[1]) {
+    act(principal(ctx), idAction[0], idAction[1]);
+    json(ctx, Json.json().createObjectNode());
+  }
+
+  /** A run's custom method ({@code :terminate}, {@code :retry}, ...), for the API and the pages. */
+  private void act(Principal who, String runId, String action) {
+    RunRecord r = run(runId);
+    access.check(who, r.namespace(), Action.WRITE);
+    switch (action) {
       case "terminate" -> engine.terminate(r.id());
       case "retry" -> engine.retry(r.id());
       case "archive" -> store.runs().setStorageState(r.id(), "ARCHIVED");
       case "unarchive" -> store.runs().setStorageState(r.id(), "AVAILABLE");
-      default -> throw ApiError.notFound("no run action ':" + idAction[1] + "'");
+      default -> throw ApiError.notFound("no run action ':" + action + "'");
     }
-    json(ctx, Json.json().createObjectNode());
+  }
+
+  /** What the dashboard does to runs, through the code the API runs. */
+  Dashboard.RunActions dashboardActions() {
+    return new Dashboard.RunActions() {
+      @Override
+      public void act(Principal who, String runId, String action) {
+        KfpApi.this.act(who, runId, action);
+      }
+
+      @Override
+      public String start(Principal who, String namespace, String versionId, String displayName) {
+        access.check(who, namespace, Action.WRITE);
+        PipelineVersionRecord v =
+            store
+                .versions()
+                .get(versionId)
+                .orElseThrow(() -> ApiError.notFound("no pipeline version " + versionId));
+        PipelineRecord p = pipeline(v.pipelineId());
+        if (!p.namespace().isEmpty()) {
+          access.check(who, p.namespace(), Action.READ);
+        }
+        PipelineDocument doc = readSpec(specTree(v));
+        return engine.submit(new RunRequest(doc, Map.of(), namespace, displayName, null, v.id()));
+      }
+    };
   }
 
   private void deleteRun(Context ctx) {

@@ -1,0 +1,288 @@
+package dev.keel.server.ui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keel.access.Access;
+import dev.keel.access.Authenticator;
+import dev.keel.pipelines.PipelineEngine;
+import dev.keel.pipelines.RunRequest;
+import dev.keel.pipelines.spec.PipelineDocument;
+import dev.keel.pipelines.spec.PipelineSpecReader;
+import dev.keel.runtime.LocalRuntime;
+import dev.keel.server.KeelServer;
+import dev.keel.store.ResourceRecord;
+import dev.keel.store.Store;
+import java.net.CookieManager;
+import java.net.HttpCookie;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The dashboard over real HTTP with built-in users: sign-in, the namespace checks every page makes
+ * (as the API makes them), escaping, and actions that need the CSRF header.
+ */
+class DashboardTest {
+  static final char[] PASSWORD = "correct horse".toCharArray();
+
+  @TempDir Path dir;
+  Store store;
+  LocalRuntime runtime;
+  PipelineEngine engine;
+  Access access;
+  KeelServer server;
+
+  @BeforeEach
+  void start() {
+    store = Store.sqlite(dir.resolve("keel.db"));
+    runtime = LocalRuntime.builder().parallelism(2).build();
+    engine = PipelineEngine.builder(store, runtime).dataDir(dir).build();
+    access = new Access(store, Clock.systemUTC());
+    access.addUser("alice", PASSWORD, false);
+    access.addUser("bob", PASSWORD, false);
+    access.createProfile("team-a", "alice", Map.of());
+    access.createProfile("team-b", "bob", Map.of());
+    server =
+        KeelServer.builder(store, engine, Authenticator.users(access, Clock.systemUTC()))
+            .port(0)
+            .access(access)
+            .schedulerPeriod(null)
+            .start();
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+    engine.close();
+    runtime.close();
+    store.close();
+  }
+
+  static PipelineDocument hello() throws Exception {
+    return PipelineSpecReader.readText(
+        Files.readString(
+            Path.of(
+                System.getProperty("keel.shared", "../../shared"),
+                "conformance",
+                "kfp-ir",
+                "hello_world.yaml")));
+  }
+
+  String run(String namespace, String name) throws Exception {
+    String id = engine.submit(new RunRequest(hello(), Map.of(), namespace, name, null, null));
+    engine.await(id);
+    return id;
+  }
+
+  /** A browser: it keeps cookies and does not follow redirects, so tests see them. */
+  final class Browser {
+    final CookieManager cookies = new CookieManager();
+    final HttpClient http =
+        HttpClient.newBuilder()
+            .cookieHandler(cookies)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+
+    HttpResponse<String> get(String path) throws Exception {
+      return http.send(
+          HttpRequest.newBuilder(URI.create(server.url() + path))
+              .header("Accept", "text/html")
+              .timeout(Duration.ofSeconds(30))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> post(String path, String form, boolean csrf) throws Exception {
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create(server.url() + path))
+              .header("Accept", "text/html")
+              .header("Content-Type", "application/x-www-form-urlencoded")
+              .header("HX-Request", "true")
+              .timeout(Duration.ofSeconds(30))
+              .POST(HttpRequest.BodyPublishers.ofString(form));
+      if (csrf) {
+        b.header(Authenticator.CSRF_HEADER, cookie(Authenticator.CSRF_COOKIE));
+      }
+      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    String cookie(String name) {
+      return cookies.getCookieStore().getCookies().stream()
+          .filter(c -> c.getName().equals(name))
+          .map(HttpCookie::getValue)
+          .findFirst()
+          .orElseThrow();
+    }
+
+    Browser signIn(String user) throws Exception {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(server.url() + "/login"))
+                  .header("Accept", "text/html")
+                  .header("Content-Type", "application/x-www-form-urlencoded")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "username=" + user + "&password=correct+horse&next=%2Fruns"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(302);
+      assertThat(r.headers().firstValue("Location")).hasValue("/runs");
+      return this;
+    }
+  }
+
+  @Test
+  void anonymous_pages_send_the_browser_to_the_login_form_and_back() throws Exception {
+    Browser b = new Browser();
+    HttpResponse<String> r = b.get("/runs?namespace=team-a");
+    assertThat(r.statusCode()).isEqualTo(302);
+    assertThat(r.headers().firstValue("Location")).hasValue("/login?next=%2Fruns");
+
+    HttpResponse<String> form = b.get("/login?next=%2Fruns");
+    assertThat(form.statusCode()).isEqualTo(200);
+    assertThat(form.body()).contains("<form method=\"post\" action=\"/login\">");
+
+    HttpResponse<String> wrong =
+        b.http.send(
+            HttpRequest.newBuilder(URI.create(server.url() + "/login"))
+                .header("Accept", "text/html")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("username=alice&password=nope"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(wrong.statusCode()).isEqualTo(401);
+    assertThat(wrong.body()).contains("Wrong user name or password.");
+
+    b.signIn("alice");
+    HttpResponse<String> runs = b.get("/runs");
+    assertThat(runs.statusCode()).isEqualTo(200);
+    assertThat(runs.body()).contains("<h1>Runs</h1>").contains("team-a").doesNotContain("team-b");
+
+    // the API still answers JSON, not pages
+    HttpResponse<String> api = new Browser().get("/apis/v2beta1/runs?namespace=team-a");
+    assertThat(api.statusCode()).isEqualTo(401);
+    assertThat(api.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+  }
+
+  @Test
+  void a_login_never_sends_the_browser_off_this_server() {
+    assertThat(Dashboard.safeNext("https://evil.example/")).isEqualTo("/");
+    assertThat(Dashboard.safeNext("//evil.example/")).isEqualTo("/");
+    assertThat(Dashboard.safeNext("/\\evil.example")).isEqualTo("/");
+    assertThat(Dashboard.safeNext("/runs?namespace=a")).isEqualTo("/runs?namespace=a");
+  }
+
+  @Test
+  void another_namespace_is_a_403_page_without_its_data() throws Exception {
+    String secret = run("team-b", "bobs-secret-run");
+    store
+        .resources()
+        .create(
+            new ResourceRecord(
+                "Experiment",
+                "team-b",
+                "bobs-tuning",
+                "uid-1",
+                null,
+                1,
+                "{\"apiVersion\":\"kubeflow.org/v1beta1\",\"kind\":\"Experiment\","
+                    + "\"metadata\":{\"name\":\"bobs-tuning\",\"namespace\":\"team-b\"},"
+                    + "\"spec\":{\"objective\":{\"type\":\"maximize\",\"objectiveMetricName\":\"acc\"}}}",
+                Instant.now(),
+                Instant.now()));
+    Browser alice = new Browser().signIn("alice");
+    for (String path :
+        new String[] {
+          "/?namespace=team-b",
+          "/runs?namespace=team-b",
+          "/runs/" + secret,
+          "/runs/" + secret + "/node?task=echo",
+          "/pipelines?namespace=team-b",
+          "/experiments?namespace=team-b",
+          "/experiments/team-b/bobs-tuning"
+        }) {
+      HttpResponse<String> r = alice.get(path);
+      assertThat(r.statusCode()).as(path).isEqualTo(403);
+      assertThat(r.body())
+          .as(path)
+          .contains("You may not see this")
+          .doesNotContain("bobs-secret-run")
+          .doesNotContain("hello world");
+    }
+    // the live updates of bob's run say nothing either
+    HttpResponse<String> events = alice.get("/runs/" + secret + "/events");
+    assertThat(events.body()).doesNotContain("bobs-secret-run").doesNotContain("echo");
+    // and the namespace selector offers only her own
+    assertThat(alice.get("/").body()).contains("team-a").doesNotContain("team-b");
+    // bob sees his run
+    Browser bob = new Browser().signIn("bob");
+    HttpResponse<String> his = bob.get("/runs/" + secret);
+    assertThat(his.statusCode()).isEqualTo(200);
+    assertThat(his.body()).contains("bobs-secret-run").contains("Succeeded");
+    assertThat(bob.get("/experiments/team-b/bobs-tuning").body()).contains("bobs-tuning");
+  }
+
+  @Test
+  void user_strings_are_escaped_everywhere() throws Exception {
+    String id = run("team-a", "<script>alert('x')</script>");
+    Browser alice = new Browser().signIn("alice");
+    for (String path : new String[] {"/", "/runs", "/runs/" + id}) {
+      String body = alice.get(path).body();
+      assertThat(body)
+          .as(path)
+          .doesNotContain("<script>alert")
+          .contains("&lt;script&gt;alert(")
+          .contains("&lt;/script&gt;");
+    }
+  }
+
+  @Test
+  void run_actions_need_the_csrf_header_and_go_through_the_api_code() throws Exception {
+    String id = run("team-a", "done already");
+    Browser alice = new Browser().signIn("alice");
+    HttpResponse<String> noHeader = alice.post("/runs/" + id + "/retry", "", false);
+    assertThat(noHeader.statusCode()).isEqualTo(403);
+    assertThat(noHeader.body()).contains("X-Keel-CSRF");
+    // with it, the engine answers as it answers the API: a succeeded run is not retried
+    HttpResponse<String> retry = alice.post("/runs/" + id + "/retry", "", true);
+    assertThat(retry.statusCode()).isEqualTo(400);
+    assertThat(retry.headers().firstValue("HX-Retarget")).hasValue("#flash");
+    assertThat(retry.body()).contains("only FAILED or CANCELED runs can be retried");
+    // bob may not touch alice's run
+    Browser bob = new Browser().signIn("bob");
+    assertThat(bob.post("/runs/" + id + "/terminate", "", true).statusCode()).isEqualTo(403);
+  }
+
+  @Test
+  void the_node_panel_shows_the_task_log_escaped_in_pre() throws Exception {
+    String id = run("team-a", "hello");
+    Browser alice = new Browser().signIn("alice");
+    HttpResponse<String> panel = alice.get("/runs/" + id + "/node?task=echo");
+    assertThat(panel.statusCode()).isEqualTo(200);
+    assertThat(panel.body()).contains("<pre class=\"log\">").contains("hello world");
+    HttpResponse<String> page = alice.get("/runs/" + id);
+    assertThat(page.body()).contains("data-node=\"echo\"").contains("state-succeeded");
+  }
+
+  @Test
+  void static_files_are_public() throws Exception {
+    Browser anyone = new Browser();
+    for (String f : new String[] {"keel.css", "keel.js", "htmx.min.js", "sse.js"}) {
+      HttpResponse<String> r = anyone.get(Dashboard.STATIC + f);
+      assertThat(r.statusCode()).as(f).isEqualTo(200);
+      assertThat(r.body()).as(f).isNotBlank();
+    }
+    assertThat(anyone.get(Dashboard.STATIC + "../keel.db").statusCode()).isEqualTo(404);
+  }
+}
