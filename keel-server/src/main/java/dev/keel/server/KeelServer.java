@@ -112,6 +112,7 @@ public final class KeelServer implements AutoCloseable {
               cfg.startup.showOldJavalinVersionWarning = false;
               RoutesConfig routes = cfg.routes;
               routes.before(ctx -> ctx.attribute(STARTED, System.nanoTime()));
+              routes.before(KeelServer::refuseOversized);
               routes.before(this::authenticate);
               routes.after(this::measure);
               routes.get(
@@ -556,6 +557,21 @@ public final class KeelServer implements AutoCloseable {
 
   static void json(Context ctx, Object body) {
     ctx.contentType("application/json").result(Json.write(body));
+  }
+
+  /** The largest request body taken: a pipeline package in a multipart form, with room. */
+  static final long MAX_BODY = PipelinePackages.MAX_BYTES + (1 << 20);
+
+  /** 413 for a body over {@link #MAX_BODY}, before anything reads it. */
+  private static void refuseOversized(Context ctx) {
+    long length = ctx.req().getContentLengthLong();
+    if (length > MAX_BODY) {
+      throw new ApiError(
+          413,
+          ApiError.RESOURCE_EXHAUSTED,
+          "the request body is " + length + " bytes; Keel takes at most " + MAX_BODY,
+          List.of());
+    }
   }
 
   private static String escape(String s) {

@@ -244,7 +244,11 @@ final class KfpApi {
       throw ApiError.badRequest("uploadfile", "no file in the multipart form field 'uploadfile'");
     }
     if (file.size() > PipelinePackages.MAX_BYTES) {
-      throw ApiError.badRequest("uploadfile", "the package is larger than 32 MiB");
+      throw new ApiError(
+          413,
+          ApiError.RESOURCE_EXHAUSTED,
+          "uploadfile: the package is larger than 32 MiB",
+          List.of(new Problem("uploadfile", "larger than 32 MiB")));
     }
     return file;
   }

@@ -331,6 +331,12 @@ class KfpApiTest {
     assertThat(broken.status()).isEqualTo(400);
     assertThat(broken.json().path("code").asInt()).isEqualTo(ApiError.INVALID_ARGUMENT);
 
+    // an oversized upload is refused with 413 before it is read, and nothing is stored
+    Response huge = upload("/apis/v2beta1/pipelines/upload", "huge.yaml", new byte[34 << 20]);
+    assertThat(huge.status()).isEqualTo(413);
+    assertThat(huge.json().path("code").asInt()).isEqualTo(ApiError.RESOURCE_EXHAUSTED);
+    assertThat(huge.json().path("message").asText()).contains("at most");
+
     Response cycle =
         upload(
             "/apis/v2beta1/pipelines/upload",
