@@ -477,7 +477,9 @@ public final class RunPages {
       String name = e.getKey();
       ParameterSpec def = e.getValue();
       String raw = ctx.formParam("p." + name);
-      values.put(name, raw == null ? "" : raw);
+      if (raw != null) {
+        values.put(name, raw);
+      }
       ParameterType type = type(def);
       boolean optional = def.defaultValue() != null || Boolean.TRUE.equals(def.isOptional());
       if (raw == null || raw.isEmpty() && type != ParameterType.STRING) {
