@@ -551,6 +551,25 @@ class ArtifactPagesTest {
     assertThat(Json.parse(c.runtimeConfig()).at("/parameters/lr").asDouble()).isEqualTo(0.75);
     assertThat(c.pipelineVersionId()).isEqualTo(pid + "-v1");
     assertThat(bob.get("/runs/" + runId + "/clone").statusCode()).isEqualTo(403);
+    assertThat(bob.post("/runs/" + runId + "/clone", again, true).statusCode()).isEqualTo(403);
+
+    // a viewer of team-a reads the run, its artifacts and the comparison, but starts nothing
+    access.addContributor(
+        new dev.keel.access.Principal("alice", false), "team-a", "bob", dev.keel.access.Role.VIEW);
+    Browser viewer = new Browser().signIn("bob");
+    assertThat(viewer.get(location).statusCode()).isEqualTo(200);
+    assertThat(viewer.get(location).body())
+        .doesNotContain("id=\"clone\"")
+        .doesNotContain("/archive");
+    assertThat(viewer.get("/artifacts/" + artifact(store, runId, "metrics").id()).statusCode())
+        .isEqualTo(200);
+    assertThat(viewer.get("/runs/compare?ids=" + runId + "," + clonedId).statusCode())
+        .isEqualTo(200);
+    assertThat(viewer.get("/runs/" + runId + "/clone").statusCode()).isEqualTo(403);
+    assertThat(viewer.post("/runs/" + runId + "/clone", again, true).statusCode()).isEqualTo(403);
+    assertThat(viewer.post("/runs/" + runId + "/archive", Map.of(), true).statusCode())
+        .isEqualTo(403);
+    access.removeContributor(new dev.keel.access.Principal("alice", false), "team-a", "bob");
 
     // Archive goes through the KFP API's code: it needs the header, and bob may not
     assertThat(alice.post("/runs/" + runId + "/archive", Map.of(), false).statusCode())
