@@ -466,6 +466,22 @@ public final class PipelineEngine implements AutoCloseable {
     return dataDir.resolve("artifacts");
   }
 
+  /**
+   * The folder under which a run's tasks write their output artifacts: {@code
+   * <data>/artifacts/<namespace>/<pipeline>/<run id>}. What lies outside it is not the run's.
+   */
+  public Path artifactDir(RunRecord run) {
+    return artifactRoot()
+        .resolve(run.namespace())
+        .resolve(safeName(run.pipelineName()))
+        .resolve(run.id());
+  }
+
+  /** A pipeline's name as a folder name. */
+  static String safeName(String name) {
+    return name == null || name.isBlank() ? "pipeline" : name.replaceAll("[^A-Za-z0-9._-]", "_");
+  }
+
   /** Where volumes made by kfp-kubernetes' CreatePVC live, one folder per namespace. */
   Path volumeRoot() {
     return dataDir.resolve("volumes");

@@ -941,13 +941,7 @@ final class RunExecution {
     // when needed: creating them is a large part of what a no-op task costs.
     Path taskDir = engine.runDir(run.id()).resolve("tasks").resolve(t.path);
     Path outDir = taskDir.resolve("outputs");
-    Path artifactDir =
-        engine
-            .artifactRoot()
-            .resolve(run.namespace())
-            .resolve(safe(run.pipelineName()))
-            .resolve(run.id())
-            .resolve(t.path);
+    Path artifactDir = engine.artifactDir(run).resolve(t.path);
     Map<String, ArtifactRef> outArtifacts = new LinkedHashMap<>();
     Map<String, String> outParamFiles = new LinkedHashMap<>();
     String outputFile = taskDir.resolve("executor_output.json").toString();
@@ -1494,10 +1488,6 @@ final class RunExecution {
 
   private static boolean hasText(String s) {
     return s != null && !s.isBlank();
-  }
-
-  private static String safe(String name) {
-    return name == null || name.isBlank() ? "pipeline" : name.replaceAll("[^A-Za-z0-9._-]", "_");
   }
 
   private static void deleteTree(Path p) throws IOException {

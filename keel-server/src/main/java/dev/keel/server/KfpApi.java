@@ -650,7 +650,34 @@ final class KfpApi {
 
       @Override
       public String start(Principal who, String namespace, String versionId, String displayName) {
+        return start(who, namespace, versionId, null, displayName, Map.of());
+      }
+
+      @Override
+      public String start(
+          Principal who,
+          String namespace,
+          String versionId,
+          String fromRunId,
+          String displayName,
+          Map<String, JsonNode> parameters) {
         access.check(who, namespace, Action.WRITE);
+        if (versionId == null) {
+          RunRecord from = run(fromRunId);
+          access.check(who, from.namespace(), Action.READ);
+          PipelineDocument doc = readSpec(PipelineEngine.pipelineTree(from));
+          return engine.submit(
+              new RunRequest(
+                  doc,
+                  parameters,
+                  namespace,
+                  displayName,
+                  null,
+                  from.pipelineVersionId() == null
+                          || store.versions().get(from.pipelineVersionId()).isEmpty()
+                      ? null
+                      : from.pipelineVersionId()));
+        }
         PipelineVersionRecord v =
             store
                 .versions()
@@ -661,7 +688,12 @@ final class KfpApi {
           access.check(who, p.namespace(), Action.READ);
         }
         PipelineDocument doc = readSpec(specTree(v));
-        return engine.submit(new RunRequest(doc, Map.of(), namespace, displayName, null, v.id()));
+        return engine.submit(new RunRequest(doc, parameters, namespace, displayName, null, v.id()));
+      }
+
+      @Override
+      public Path artifactDir(RunRecord run) {
+        return engine.artifactDir(run);
       }
     };
   }

@@ -69,6 +69,28 @@ public final class Dashboard implements AutoCloseable {
      * @return the run's id
      */
     String start(Principal who, String namespace, String versionId, String displayName);
+
+    /**
+     * Starts a run in {@code namespace} with {@code parameters}: of a pipeline version, or (when
+     * {@code versionId} is null) of the pipeline that run {@code fromRunId} ran.
+     *
+     * @return the run's id
+     * @throws dev.keel.core.ValidationException naming the parameters that are wrong
+     */
+    default String start(
+        Principal who,
+        String namespace,
+        String versionId,
+        String fromRunId,
+        String displayName,
+        Map<String, JsonNode> parameters) {
+      throw new UnsupportedOperationException("starting runs with parameters");
+    }
+
+    /** The folder a run's artifacts lie under; null serves none of them. */
+    default Path artifactDir(RunRecord run) {
+      return null;
+    }
   }
 
   /** Paths of static files, which anyone may fetch. */
@@ -115,6 +137,7 @@ public final class Dashboard implements AutoCloseable {
   }
 
   public void register(RoutesConfig r) {
+    new RunPages(this, store, access, actions, principal).register(r); // before /runs/{id}
     r.get(STATIC + "{file}", this::file);
     r.get("/login", this::loginPage);
     r.get("/runs", this::runs);
@@ -133,6 +156,9 @@ public final class Dashboard implements AutoCloseable {
   public static boolean isPage(Context ctx) {
     String p = ctx.path();
     if (p.equals("/") || p.equals("/login") && ctx.method().name().equals("GET")) {
+      return true;
+    }
+    if (RunPages.isPage(p)) {
       return true;
     }
     for (String s : SECTIONS) {
@@ -360,6 +386,7 @@ public final class Dashboard implements AutoCloseable {
     m.put("live", live(r, access.can(who, r.namespace(), Action.WRITE)));
     m.put("error", r.error());
     m.put("pipelineVersion", r.pipelineVersionId());
+    m.put("archived", "ARCHIVED".equals(r.storageState()));
     String node = ctx.queryParam("node");
     m.put("panel", node == null ? null : panel(r, node));
     html(ctx, "run.jte", m);
@@ -411,7 +438,7 @@ public final class Dashboard implements AutoCloseable {
     TaskRecord t = found.get();
     List<Views.ArtifactRow> artifacts = new ArrayList<>();
     for (ArtifactRecord a : store.artifacts().listByTask(t.id())) {
-      artifacts.add(new Views.ArtifactRow(a.name(), a.uri(), a.schemaTitle()));
+      artifacts.add(RunPages.row(a, actions.artifactDir(r)));
     }
     return new Views.Panel(
         r.id(),
@@ -543,7 +570,7 @@ public final class Dashboard implements AutoCloseable {
   private void runAction(Context ctx) {
     Principal who = principal.apply(ctx);
     String action = ctx.pathParam("action");
-    if (!action.equals("terminate") && !action.equals("retry")) {
+    if (!Set.of("terminate", "retry", "archive", "unarchive").contains(action)) {
       ctx.status(404);
       errorPage(ctx, 404, "runs have no action '" + action + "'");
       return;
@@ -556,12 +583,17 @@ public final class Dashboard implements AutoCloseable {
         "flash.jte",
         Map.of(
             "message",
-            action.equals("retry") ? "Retrying the run." : "Terminating the run.",
+            switch (action) {
+              case "retry" -> "Retrying the run.";
+              case "archive" -> "Archived the run.";
+              case "unarchive" -> "Restored the run.";
+              default -> "Terminating the run.";
+            },
             "error",
             false));
   }
 
-  private RunRecord readableRun(Principal who, String id) {
+  RunRecord readableRun(Principal who, String id) {
     RunRecord r =
         store
             .runs()
@@ -669,7 +701,7 @@ public final class Dashboard implements AutoCloseable {
     html(ctx, "flash.jte", Map.of("message", "Run started.", "error", false));
   }
 
-  private PipelineRecord readablePipeline(Principal who, String id) {
+  PipelineRecord readablePipeline(Principal who, String id) {
     PipelineRecord p =
         store
             .pipelines()
@@ -781,7 +813,7 @@ public final class Dashboard implements AutoCloseable {
     return page(ctx, title, section, ctx.queryParam("namespace"));
   }
 
-  private Views.Page page(Context ctx, String title, String section, String namespace) {
+  Views.Page page(Context ctx, String title, String section, String namespace) {
     Principal who = principal.apply(ctx);
     List<String> namespaces = namespaces(who);
     String ns = namespace == null || namespace.isBlank() ? null : namespace;
@@ -850,7 +882,7 @@ public final class Dashboard implements AutoCloseable {
     return out.toString();
   }
 
-  private void html(Context ctx, String template, Map<String, Object> model) {
+  void html(Context ctx, String template, Map<String, Object> model) {
     ctx.header("Cache-Control", "no-store");
     ctx.contentType("text/html; charset=utf-8").result(render(template, model));
   }

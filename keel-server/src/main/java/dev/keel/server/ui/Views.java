@@ -90,8 +90,26 @@ public final class Views {
   /** A name and a value, both text. */
   public record Entry(String name, String value) {}
 
-  /** An artifact a task read or wrote. */
-  public record ArtifactRow(String name, String uri, String type) {}
+  /**
+   * An artifact a task wrote: what it shows, and where to download its file ({@code null} with the
+   * reason in {@code problem} when it cannot be).
+   */
+  public record ArtifactRow(
+      String id,
+      String name,
+      String uri,
+      String type,
+      Visuals.Visual visual,
+      String download,
+      String problem) {
+    public String page() {
+      return "/artifacts/" + enc(id);
+    }
+
+    public String frame() {
+      return "/artifacts/" + enc(id) + "/view";
+    }
+  }
 
   /** A trial in the experiment's table. */
   public record TrialRow(
