@@ -140,7 +140,7 @@ public final class Dashboard implements AutoCloseable {
         return true;
       }
     }
-    return false;
+    return AdminPages.isPage(p);
   }
 
   @Override
@@ -781,7 +781,7 @@ public final class Dashboard implements AutoCloseable {
     return page(ctx, title, section, ctx.queryParam("namespace"));
   }
 
-  private Views.Page page(Context ctx, String title, String section, String namespace) {
+  Views.Page page(Context ctx, String title, String section, String namespace) {
     Principal who = principal.apply(ctx);
     List<String> namespaces = namespaces(who);
     String ns = namespace == null || namespace.isBlank() ? null : namespace;
@@ -850,7 +850,7 @@ public final class Dashboard implements AutoCloseable {
     return out.toString();
   }
 
-  private void html(Context ctx, String template, Map<String, Object> model) {
+  void html(Context ctx, String template, Map<String, Object> model) {
     ctx.header("Cache-Control", "no-store");
     ctx.contentType("text/html; charset=utf-8").result(render(template, model));
   }
