@@ -626,7 +626,9 @@ public final class AdminPages {
         ParameterSpec s = e.getValue();
         String given = in.apply("param." + e.getKey());
         String value =
-            (sameVersion || posted) && given != null ? given : defaultText(s.defaultValue());
+            (sameVersion || posted) && given != null
+                ? given
+                : defaultText(s.defaultValue(), s.parameterType());
         params.add(
             new ParamField(
                 e.getKey(),
@@ -869,9 +871,12 @@ public final class AdminPages {
     }
   }
 
-  private static String defaultText(JsonNode v) {
+  private static String defaultText(JsonNode v, ParameterType type) {
     if (v == null || v.isNull()) {
       return "";
+    }
+    if (type == ParameterType.NUMBER_INTEGER && v.isNumber() && v.canConvertToExactIntegral()) {
+      return Long.toString(v.asLong());
     }
     return v.isTextual() ? v.textValue() : Json.write(v);
   }
