@@ -12,6 +12,7 @@ import dev.keel.core.ValidationException;
 import dev.keel.pipelines.PipelineEngine;
 import dev.keel.pipelines.schedule.RecurringRunService;
 import dev.keel.runtime.WorkloadRuntime;
+import dev.keel.server.ui.AdminPages;
 import dev.keel.server.ui.Dashboard;
 import dev.keel.store.ConflictException;
 import dev.keel.store.NotFoundException;
@@ -132,6 +133,14 @@ public final class KeelServer implements AutoCloseable {
               recurring.register(routes);
               katib.register(routes);
               dashboard.register(routes);
+              new AdminPages(
+                      dashboard,
+                      b.store,
+                      b.access,
+                      auth.mode(),
+                      recurring.pages(),
+                      KeelServer::principal)
+                  .register(routes);
             });
     try {
       app.start(b.host, b.port);

@@ -388,23 +388,28 @@ final class KfpApi {
 
   private void createExperiment(Context ctx) {
     JsonNode body = body(ctx, Set.of("display_name", "description", "namespace"));
-    String displayName = body.path("display_name").asText("");
-    if (displayName.isBlank()) {
+    json(
+        ctx,
+        experimentJson(
+            createExperiment(
+                principal(ctx),
+                namespace(body.path("namespace").asText(null)),
+                body.path("display_name").asText(""),
+                body.path("description").asText(null))));
+  }
+
+  /** Makes an experiment in {@code namespace}, for the API and the pages. */
+  ExperimentRecord createExperiment(
+      Principal who, String namespace, String displayName, String description) {
+    if (displayName == null || displayName.isBlank()) {
       throw ApiError.badRequest("display_name", "an experiment needs a display_name");
     }
-    String namespace = namespace(body.path("namespace").asText(null));
-    check(ctx, namespace, Action.WRITE);
+    access.check(who, namespace, Action.WRITE);
     ExperimentRecord e =
         new ExperimentRecord(
-            Ids.newId(),
-            namespace,
-            displayName,
-            body.path("description").asText(null),
-            "AVAILABLE",
-            clock.instant(),
-            null);
+            Ids.newId(), namespace, displayName, description, "AVAILABLE", clock.instant(), null);
     store.experiments().insert(e);
-    json(ctx, experimentJson(store.experiments().get(e.id()).orElse(e)));
+    return store.experiments().get(e.id()).orElse(e);
   }
 
   private void listExperiments(Context ctx) {
@@ -430,17 +435,22 @@ final class KfpApi {
 
   private void experimentAction(Context ctx) {
     String[] idAction = idAction(ctx.pathParam("action"));
-    ExperimentRecord e = experiment(idAction[0]);
-    check(ctx, e.namespace(), Action.WRITE);
-    switch (idAction[1]) {
+    experimentAction(principal(ctx), idAction[0], idAction[1]);
+    json(ctx, Json.json().createObjectNode());
+  }
+
+  /** An experiment's custom method ({@code :archive}, {@code :unarchive}), for API and pages. */
+  void experimentAction(Principal who, String experimentId, String action) {
+    ExperimentRecord e = experiment(experimentId);
+    access.check(who, e.namespace(), Action.WRITE);
+    switch (action) {
       case "archive" -> {
         store.experiments().setStorageState(e.id(), "ARCHIVED");
         archiveRunsOf(e.id());
       }
       case "unarchive" -> store.experiments().setStorageState(e.id(), "AVAILABLE");
-      default -> throw ApiError.notFound("no experiment action ':" + idAction[1] + "'");
+      default -> throw ApiError.notFound("no experiment action ':" + action + "'");
     }
-    json(ctx, Json.json().createObjectNode());
   }
 
   /** Archiving an experiment archives its runs, as KFP does. */

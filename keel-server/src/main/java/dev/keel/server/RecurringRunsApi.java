@@ -7,9 +7,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.access.Access;
 import dev.keel.access.Action;
+import dev.keel.access.Principal;
 import dev.keel.core.Json;
 import dev.keel.pipelines.schedule.RecurringRunService;
 import dev.keel.pipelines.spec.PipelineDocument;
+import dev.keel.server.ui.AdminPages;
+import dev.keel.store.ExperimentRecord;
 import dev.keel.store.Page;
 import dev.keel.store.PipelineVersionRecord;
 import dev.keel.store.RecurringRunRecord;
@@ -76,7 +79,8 @@ final class RecurringRunsApi {
         experimentId.isEmpty()
             ? KfpApi.namespace(body.path("namespace").asText(ctx.queryParam("namespace")))
             : kfp.experimentNamespace(experimentId);
-    access.check(KeelServer.principal(ctx), namespace, Action.WRITE);
+    Principal who = KeelServer.principal(ctx);
+    access.check(who, namespace, Action.WRITE);
     PipelineDocument doc = null;
     String versionId = null;
     if (body.hasNonNull("pipeline_spec")) {
@@ -103,7 +107,8 @@ final class RecurringRunsApi {
       throw ApiError.badRequest("mode", "'" + mode + "' is not ENABLE or DISABLE");
     }
     RecurringRunRecord made =
-        service.create(
+        create(
+            who,
             new RecurringRunService.Spec(
                 namespace,
                 experimentId.isEmpty() ? null : experimentId,
@@ -127,6 +132,17 @@ final class RecurringRunsApi {
                 !mode.equals("DISABLE"),
                 body.path("time_zone").asText(null)));
     json(ctx, toJson(made));
+  }
+
+  /** Checks that {@code who} may change the namespace, then makes the recurring run. */
+  private RecurringRunRecord create(Principal who, RecurringRunService.Spec spec) {
+    access.check(who, spec.namespace(), Action.WRITE);
+    if (spec.experimentId() != null
+        && !kfp.experimentNamespace(spec.experimentId()).equals(spec.namespace())) {
+      throw ApiError.badRequest(
+          "experiment_id", "experiment " + spec.experimentId() + " is in another namespace");
+    }
+    return service.create(spec);
   }
 
   private void list(Context ctx) {
@@ -165,14 +181,45 @@ final class RecurringRunsApi {
 
   private void action(Context ctx) {
     String[] idAction = KfpApi.idAction(ctx.pathParam("action"));
-    RecurringRunRecord r = recurring(idAction[0]);
-    access.check(KeelServer.principal(ctx), r.namespace(), Action.WRITE);
-    switch (idAction[1]) {
+    act(KeelServer.principal(ctx), idAction[0], idAction[1]);
+    json(ctx, Json.json().createObjectNode());
+  }
+
+  /** {@code :enable} or {@code :disable}, for the API and the pages. */
+  private void act(Principal who, String id, String action) {
+    RecurringRunRecord r = recurring(id);
+    access.check(who, r.namespace(), Action.WRITE);
+    switch (action) {
       case "enable" -> service.enable(r.id(), true);
       case "disable" -> service.enable(r.id(), false);
-      default -> throw ApiError.notFound("no recurring run action ':" + idAction[1] + "'");
+      default -> throw ApiError.notFound("no recurring run action ':" + action + "'");
     }
-    json(ctx, Json.json().createObjectNode());
+  }
+
+  /** What the dashboard's KFP experiment and recurring run pages do, through this code. */
+  AdminPages.Backend pages() {
+    return new AdminPages.Backend() {
+      @Override
+      public ExperimentRecord createExperiment(
+          Principal who, String namespace, String displayName, String description) {
+        return kfp.createExperiment(who, namespace, displayName, description);
+      }
+
+      @Override
+      public void experimentAction(Principal who, String experimentId, String action) {
+        kfp.experimentAction(who, experimentId, action);
+      }
+
+      @Override
+      public RecurringRunRecord createRecurringRun(Principal who, RecurringRunService.Spec spec) {
+        return create(who, spec);
+      }
+
+      @Override
+      public void recurringRunAction(Principal who, String id, String action) {
+        act(who, id, action);
+      }
+    };
   }
 
   private void delete(Context ctx) {

@@ -166,7 +166,7 @@ public final class Dashboard implements AutoCloseable {
         return true;
       }
     }
-    return false;
+    return AdminPages.isPage(p);
   }
 
   @Override

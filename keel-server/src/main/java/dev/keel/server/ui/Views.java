@@ -42,8 +42,16 @@ public final class Views {
     public String sectionPath() {
       return switch (section) {
         case "runs", "pipelines", "experiments" -> "/" + section;
+        case "kfp-experiments" -> "/kfp/experiments";
+        case "recurringruns" -> "/recurringruns";
+        case "contributors" -> "/namespaces";
         default -> "/";
       };
+    }
+
+    /** The "Manage contributors" page of the chosen namespace. */
+    public String contributorsLink() {
+      return namespace == null ? "/namespaces" : "/namespaces/" + enc(namespace) + "/contributors";
     }
   }
 

@@ -201,7 +201,7 @@ class DashboardBrowserTest {
     shot("08-runs");
 
     // the experiment: best trial, charts and the trials sorted by the objective
-    browser.findElement(By.linkText("Experiments")).click();
+    browser.findElement(By.linkText("Experiments (AutoML)")).click();
     wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Experiments"));
     shot("09-experiments");
     browser.findElement(By.linkText("tune-lr")).click();
