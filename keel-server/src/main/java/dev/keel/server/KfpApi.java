@@ -22,6 +22,7 @@ import dev.keel.pipelines.spec.PipelineDocument;
 import dev.keel.pipelines.spec.PipelineSpecReader;
 import dev.keel.pipelines.spec.PipelineSpecWriter;
 import dev.keel.pipelines.spec.PipelineValidator;
+import dev.keel.server.ui.ArtifactFiles;
 import dev.keel.server.ui.Dashboard;
 import dev.keel.store.ArtifactRecord;
 import dev.keel.store.ExperimentRecord;
@@ -37,7 +38,6 @@ import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -744,14 +744,12 @@ final class KfpApi {
             .filter(x -> x.name().equals(name))
             .findFirst()
             .orElseThrow(() -> ApiError.notFound("task " + t.path() + " has no artifact " + name));
-    if (!a.uri().startsWith("file:")) {
-      throw ApiError.failedPrecondition(
-          "artifact " + name + " is at " + a.uri() + ", not on this machine");
+    // only a regular file under the run's own artifact folder is served, links resolved
+    ArtifactFiles.Found found = ArtifactFiles.resolve(a.uri(), engine.artifactDir(r));
+    if (!found.ok()) {
+      throw ApiError.failedPrecondition("artifact " + name + ": " + found.problem());
     }
-    Path file = Path.of(URI.create(a.uri()));
-    if (!Files.isRegularFile(file)) {
-      throw ApiError.failedPrecondition("artifact " + name + " is a folder or missing: " + file);
-    }
+    Path file = found.file();
     try {
       if (Files.size(file) > MAX_ARTIFACT_BYTES) {
         throw ApiError.failedPrecondition(

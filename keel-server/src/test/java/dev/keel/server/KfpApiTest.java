@@ -234,6 +234,25 @@ class KfpApiTest {
     assertThat(log.status()).isEqualTo(200);
     assertThat(log.text()).contains("hello 3");
 
+    // an artifact whose URI points outside the run's artifact folder is never read
+    String taskId = task.path("task_id").asText();
+    store
+        .artifacts()
+        .insert(
+            new dev.keel.store.ArtifactRecord(
+                dev.keel.core.Ids.newId(),
+                runId,
+                taskId,
+                "stolen",
+                "file:///etc/passwd",
+                "system.Artifact",
+                "{}",
+                Instant.now()));
+    Response stolen =
+        get("/apis/v2beta1/runs/" + runId + "/nodes/" + taskId + "/artifacts/stolen:read");
+    assertThat(stolen.status()).isEqualTo(400);
+    assertThat(stolen.text()).contains("artifact stolen").doesNotContain("root:");
+
     // list_runs(page_size=10, namespace)
     Response list = get("/apis/v2beta1/runs?page_token=&page_size=10&sort_by=&namespace=default");
     assertThat(list.status()).isEqualTo(200);
@@ -331,11 +350,31 @@ class KfpApiTest {
     assertThat(broken.status()).isEqualTo(400);
     assertThat(broken.json().path("code").asInt()).isEqualTo(ApiError.INVALID_ARGUMENT);
 
-    // an oversized upload is refused with 413 before it is read, and nothing is stored
-    Response huge = upload("/apis/v2beta1/pipelines/upload", "huge.yaml", new byte[34 << 20]);
-    assertThat(huge.status()).isEqualTo(413);
-    assertThat(huge.json().path("code").asInt()).isEqualTo(ApiError.RESOURCE_EXHAUSTED);
-    assertThat(huge.json().path("message").asText()).contains("at most");
+    // an oversized upload is refused with 413 on its headers, before any of the body is read
+    try (java.net.Socket socket =
+        new java.net.Socket("127.0.0.1", URI.create(server.url()).getPort())) {
+      socket.setSoTimeout(10_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("POST /apis/v2beta1/pipelines/upload HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      + "Authorization: Bearer "
+                      + TOKEN
+                      + "\r\nContent-Type: multipart/form-data; boundary=x\r\n"
+                      + "Content-Length: "
+                      + (34 << 20)
+                      + "\r\n\r\n")
+                  .getBytes(StandardCharsets.UTF_8));
+      socket.getOutputStream().flush();
+      // the answer, read up to the end of its JSON body (the server may keep the line open)
+      StringBuilder answer = new StringBuilder();
+      var in = socket.getInputStream();
+      byte[] buf = new byte[4096];
+      for (int n; answer.indexOf("]}") < 0 && (n = in.read(buf)) > 0; ) {
+        answer.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+      }
+      assertThat(answer).startsWith("HTTP/1.1 413").contains("\"code\":8").contains("at most");
+    }
 
     Response cycle =
         upload(
