@@ -99,6 +99,8 @@ public final class ExperimentController {
     boolean earlyStopped;
     List<Metrics.Point> points = List.of();
     String uid;
+    ObjectNode base; // the stored document without its status, once read
+    String written; // the document last written
     String pushToken;
     PushCollector push;
 
@@ -505,6 +507,9 @@ public final class ExperimentController {
                   Json.write(trialDoc),
                   t.startTime,
                   t.startTime));
+      t.base = trialDoc.deepCopy();
+      t.written = Json.write(trialDoc);
+      t.version = 1;
     }
     progress.trialStarted(t.name, t.assignments);
     ObjectNode job;
@@ -926,49 +931,57 @@ public final class ExperimentController {
       metrics(optimal.putObject("observation").putArray("metrics"), best.metrics);
     }
     for (Trial t : trials) {
-      store
-          .resources()
-          .get("Trial", e.namespace(), t.name)
-          .ifPresent(
-              r -> {
-                ObjectNode td = (ObjectNode) Json.parse(r.document());
-                ObjectNode ts = td.putObject("status");
-                if (t.startTime != null) {
-                  ts.put("startTime", t.startTime.toString());
-                }
-                if (t.completionTime != null) {
-                  ts.put("completionTime", t.completionTime.toString());
-                }
-                ArrayNode conds = ts.putArray("conditions");
-                conds
-                    .addObject()
-                    .put("type", "Created")
-                    .put("status", "True")
-                    .put("reason", "TrialCreated");
-                if (!t.condition.equals("Created")) {
-                  conds
-                      .addObject()
-                      .put("type", t.condition)
-                      .put("status", "True")
-                      .put("reason", t.reason)
-                      .put("message", t.message);
-                }
-                if (!t.metrics.isEmpty()) {
-                  metrics(ts.putObject("observation").putArray("metrics"), t.metrics);
-                }
-                if (!r.document().equals(Json.write(td))) {
-                  store
-                      .resources()
-                      .update(
-                          "Trial", e.namespace(), t.name, r.resourceVersion(), Json.write(td), now);
-                }
-              });
+      saveTrial(e, t, now);
     }
     doc.set("status", status);
     saveSuggestion(e, doc.at("/metadata/uid").asText(), status, trials, now);
     return store
         .resources()
         .update("Experiment", e.namespace(), e.name(), version, Json.write(doc), now);
+  }
+
+  /**
+   * Writes a trial's status when it changed since it was last written. The stored document is read
+   * once per trial and process; after that what was written is remembered, so a save costs nothing
+   * for the trials that did not change (an experiment of n trials is not n² reads).
+   */
+  private void saveTrial(Experiment e, Trial t, Instant now) {
+    if (t.base == null) {
+      var stored = store.resources().get("Trial", e.namespace(), t.name);
+      if (stored.isEmpty()) {
+        return; // deleted under us: the experiment is going away
+      }
+      t.written = stored.get().document();
+      t.version = stored.get().resourceVersion();
+      t.base = (ObjectNode) Json.parse(t.written);
+      t.base.remove("status");
+    }
+    ObjectNode td = t.base.deepCopy();
+    ObjectNode ts = td.putObject("status");
+    if (t.startTime != null) {
+      ts.put("startTime", t.startTime.toString());
+    }
+    if (t.completionTime != null) {
+      ts.put("completionTime", t.completionTime.toString());
+    }
+    ArrayNode conds = ts.putArray("conditions");
+    conds.addObject().put("type", "Created").put("status", "True").put("reason", "TrialCreated");
+    if (!t.condition.equals("Created")) {
+      conds
+          .addObject()
+          .put("type", t.condition)
+          .put("status", "True")
+          .put("reason", t.reason)
+          .put("message", t.message);
+    }
+    if (!t.metrics.isEmpty()) {
+      metrics(ts.putObject("observation").putArray("metrics"), t.metrics);
+    }
+    String json = Json.write(td);
+    if (!json.equals(t.written)) {
+      t.version = store.resources().update("Trial", e.namespace(), t.name, t.version, json, now);
+      t.written = json;
+    }
   }
 
   /**
