@@ -289,4 +289,53 @@ class RouteRoleMatrixTest {
         .isEqualTo(200);
     assertThat(store.runs().get(runId)).isEmpty();
   }
+
+  /** The dashboard's pages of namespace team-a: anyone who may read it sees them, no one else. */
+  List<String> pages() {
+    return List.of(
+        "/runs?namespace=team-a",
+        "/runs/" + runId,
+        "/runs/" + runId + "/node?task=echo",
+        "/runs/compare?ids=" + runId,
+        "/experiments?namespace=team-a",
+        "/experiments/team-a/matrix",
+        "/kfp/experiments?namespace=team-a",
+        "/kfp/experiments/" + experimentId,
+        "/recurringruns?namespace=team-a",
+        "/namespaces/team-a/contributors");
+  }
+
+  @Test
+  void every_page_against_every_role() throws Exception {
+    List<String> table = new ArrayList<>();
+    for (String page : pages()) {
+      for (String who : new String[] {"olivia", "ada", "ed", "vi", "sam", null}) {
+        HttpRequest.Builder b =
+            HttpRequest.newBuilder(URI.create(server.url() + page)).header("Accept", "text/html");
+        if (who != null) {
+          b.header("Authorization", "Bearer " + tokens.get(who));
+        }
+        HttpResponse<String> res = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        String cell = "GET " + page + " as " + who + " -> " + res.statusCode();
+        table.add(cell);
+        if (who != null && !who.equals("sam")) {
+          assertThat(res.statusCode()).as(cell).isEqualTo(200);
+          assertThat(res.body()).as(cell).isNotBlank().doesNotContain("Exception");
+        } else {
+          // a stranger gets a 403 page, anonymous is sent to sign in; neither sees the namespace's
+          // data
+          assertThat(res.statusCode())
+              .as(cell)
+              .isIn(who == null ? List.of(302, 303, 401) : List.of(403));
+          assertThat(res.body())
+              .as(cell)
+              .doesNotContain(runId)
+              .doesNotContain(experimentId)
+              .doesNotContain("hello world")
+              .doesNotContain("matrix-");
+        }
+      }
+    }
+    assertThat(table).hasSize(pages().size() * 6);
+  }
 }
