@@ -647,7 +647,7 @@ public final class Dashboard implements AutoCloseable {
     String id = ctx.pathParam("id");
     Optional<RunRecord> first = store.runs().get(id);
     if (first.isEmpty() || !access.can(who, first.get().namespace(), Action.READ)) {
-      client.sendEvent("done", "");
+      client.sendEvent("done", "done");
       client.close();
       return;
     }
@@ -662,7 +662,7 @@ public final class Dashboard implements AutoCloseable {
           }
           Optional<RunRecord> now = store.runs().get(id);
           if (now.isEmpty()) {
-            client.sendEvent("done", "");
+            client.sendEvent("done", "done");
             client.close();
             return;
           }
@@ -673,7 +673,7 @@ public final class Dashboard implements AutoCloseable {
             client.sendEvent("run", render("run_live.jte", Map.of("live", live(r, canWrite, dag))));
           }
           if (RunState.valueOf(r.state()).isTerminal()) {
-            client.sendEvent("done", "");
+            client.sendEvent("done", "done");
             client.close();
           }
         };

@@ -89,7 +89,7 @@ final class LogStream {
   }
 
   private List<Event> finish(List<Event> out) {
-    out.add(new Event("done", "", null));
+    out.add(new Event("done", "done", null)); // an event without data never fires
     done = true;
     return out;
   }
