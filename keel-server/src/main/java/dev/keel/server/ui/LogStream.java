@@ -78,10 +78,18 @@ final class LogStream {
       read(Path.of(logPath), ended, out);
     }
     if (ended) {
+      // the panel's state badge changes with it (out of band)
+      String label = Views.escape(Views.stateLabel(t.state()));
       out.add(
           new Event(
               "end",
-              "The task has ended: " + Views.escape(Views.stateLabel(t.state())) + ".",
+              "The task has ended: "
+                  + label
+                  + ".<p id=\"panel-state\" hx-swap-oob=\"true\"><span class=\"badge "
+                  + Views.stateClass(t.state())
+                  + "\">"
+                  + label
+                  + "</span></p>",
               null));
       return finish(out);
     }
