@@ -58,7 +58,7 @@
       var note = document.createElement("span");
       note.className = "log-skip";
       note.textContent = "… earlier lines are left out: the page keeps the last " +
-        Math.round(cap / 1024) + " KiB of the log …\n";
+        (cap >= 1024 ? Math.round(cap / 1024) + " KiB" : cap + " characters") + " of the log …\n";
       pre.appendChild(note);
       pre.appendChild(document.createTextNode(keep));
     }

@@ -146,15 +146,6 @@ public final class Views {
       List<TaskRow> tasks,
       String dag,
       List<Crumb> levels) {
-    public Live(
-        RunRow run,
-        boolean canWrite,
-        DagLayout.Drawing drawing,
-        String nodeBase,
-        List<TaskRow> tasks) {
-      this(run, canWrite, drawing, nodeBase, tasks, null, List.of());
-    }
-
     /** The run's page at this level. */
     public String page() {
       return url(base(), "dag", dag);

@@ -218,6 +218,18 @@ class RunLevelsBrowserTest {
     js.executeScript(
         "arguments[0].scrollIntoView({block: 'end'});", browser.findElement(By.id("log-end")));
     shot("25-levels-log-ended");
+    // the page keeps only the last data-cap characters of a followed log, and says so
+    js.executeScript(
+        "var pre = arguments[0]; pre.setAttribute('data-cap', '100');"
+            + " pre.dispatchEvent(new CustomEvent('htmx:sseMessage', {bubbles: true}));",
+        log);
+    String capped = log.getText();
+    assertThat(capped)
+        .startsWith(
+            "… earlier lines are left out: the page keeps the last 100 characters of the log …")
+        .endsWith("a line 12 <ok>")
+        .doesNotContain("a line 1 ");
+    assertThat(capped.length()).isLessThan(100 + 80);
 
     // back up to the root by the breadcrumb once the run has succeeded
     wait.until(
