@@ -670,7 +670,16 @@ public final class Dashboard implements AutoCloseable {
           String sig = signature(r);
           if (!sig.equals(last[0])) {
             last[0] = sig;
-            client.sendEvent("run", render("run_live.jte", Map.of("live", live(r, canWrite, dag))));
+            Views.Live live;
+            try {
+              live = live(r, canWrite, dag);
+            } catch (dev.keel.store.NotFoundException e) {
+              // no such level: nothing to follow (and no reason to reconnect)
+              client.sendEvent("done", "done");
+              client.close();
+              return;
+            }
+            client.sendEvent("run", render("run_live.jte", Map.of("live", live)));
           }
           if (RunState.valueOf(r.state()).isTerminal()) {
             client.sendEvent("done", "done");

@@ -85,6 +85,10 @@ class RunLevelsTest extends DashboardFixture {
         .contains("data-node=\"for-loop-1(1)\"")
         .doesNotContain("data-node=\"for-loop-4\"");
 
+    assertThat(alice.events("/runs/" + id + "/events?dag=nope"))
+        .extracting(Event::name)
+        .containsExactly("done");
+
     // what is not a level of this run is a 404 page
     for (String bad :
         new String[] {
