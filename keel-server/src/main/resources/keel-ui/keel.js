@@ -34,6 +34,38 @@
       htmx.trigger(t, "click");
     }
   });
+  // a followed log keeps its last data-cap characters, and stays scrolled to the end if it was
+  document.addEventListener("htmx:sseBeforeMessage", function (e) {
+    var pre = e.target;
+    if (pre.matches && pre.matches("pre.log")) {
+      pre.keelAtEnd = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
+    }
+  });
+  document.addEventListener("htmx:sseMessage", function (e) {
+    var pre = e.target;
+    if (!(pre.matches && pre.matches("pre.log[data-cap]"))) {
+      return;
+    }
+    var cap = parseInt(pre.getAttribute("data-cap"), 10);
+    var text = pre.textContent;
+    if (cap > 0 && text.length > cap) {
+      var keep = text.slice(text.length - cap);
+      var nl = keep.indexOf("\n");
+      if (nl >= 0 && nl < keep.length - 1) {
+        keep = keep.slice(nl + 1);
+      }
+      pre.textContent = "";
+      var note = document.createElement("span");
+      note.className = "log-skip";
+      note.textContent = "… earlier lines are left out: the page keeps the last " +
+        (cap >= 1024 ? Math.round(cap / 1024) + " KiB" : cap + " characters") + " of the log …\n";
+      pre.appendChild(note);
+      pre.appendChild(document.createTextNode(keep));
+    }
+    if (pre.keelAtEnd !== false) {
+      pre.scrollTop = pre.scrollHeight;
+    }
+  });
   // the selected node is outlined
   document.addEventListener("click", function (e) {
     var g = e.target.closest && e.target.closest("g.node[hx-get]");

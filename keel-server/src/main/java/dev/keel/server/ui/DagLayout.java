@@ -30,6 +30,7 @@ public final class DagLayout {
   static final double MAX_WIDTH = 230;
   static final double CHAR_WIDTH = 7.2;
   static final double PADDING = 12;
+  public static final double OPEN_BUTTON = 24;
 
   static {
     // outside OSGi nobody registers the algorithm for us
@@ -39,12 +40,39 @@ public final class DagLayout {
 
   private DagLayout() {}
 
-  /** A node to place: its id (unique), the text in its box, and a state to colour it by. */
-  public record Node(String id, String label, String state) {
+  /**
+   * A node to place: its id (unique), the text in its box, and a state to colour it by. A node that
+   * holds tasks of its own has a {@code kind} ({@code dag} for a nested pipeline, {@code condition}
+   * for a condition branch, {@code loop} for a ParallelFor, {@code iteration} for one of its
+   * iterations), a {@code note} saying how many (e.g. "3 tasks") and, where it can be opened, the
+   * link that {@code open}s it.
+   */
+  public record Node(String id, String label, String state, String kind, String note, String open) {
     public Node {
       Objects.requireNonNull(id, "id");
       label = label == null ? id : label;
       state = state == null ? "" : state;
+      kind = kind == null ? "" : kind;
+    }
+
+    /** A plain task. */
+    public Node(String id, String label, String state) {
+      this(id, label, state, null, null, null);
+    }
+
+    /** Whether it holds tasks of its own (a sub-DAG, a loop or an iteration). */
+    public boolean nested() {
+      return !kind.isEmpty();
+    }
+
+    /** Whether the node itself is the link (an iteration has no task of its own to show). */
+    public boolean isLink() {
+      return open != null && kind.equals("iteration");
+    }
+
+    /** Whether the node has a button of its own that opens it. */
+    public boolean hasOpenButton() {
+      return open != null && !isLink();
     }
   }
 
@@ -55,13 +83,19 @@ public final class DagLayout {
   public record Box(Node node, double x, double y, double width, double height) {
     /** The label shortened to fit the box. */
     public String shortLabel() {
-      int max = (int) ((width - PADDING) / CHAR_WIDTH);
+      double room = width - PADDING - (node.hasOpenButton() ? OPEN_BUTTON : 0);
+      int max = (int) (room / CHAR_WIDTH);
       String l = node.label();
       return l.length() <= max ? l : l.substring(0, Math.max(1, max - 1)) + "…";
     }
 
     public double centerX() {
       return x + width / 2;
+    }
+
+    /** Where the label's middle is: left of the open button, if any. */
+    public double textX() {
+      return (width - (node.hasOpenButton() ? OPEN_BUTTON : 0)) / 2;
     }
 
     public double centerY() {
@@ -119,7 +153,7 @@ public final class DagLayout {
       }
       ElkNode e = ElkGraphUtil.createNode(graph);
       e.setIdentifier(n.id());
-      e.setWidth(width(n.label()));
+      e.setWidth(width(n));
       e.setHeight(NODE_HEIGHT);
       elk.put(n.id(), e);
       back.put(e, n);
@@ -157,6 +191,17 @@ public final class DagLayout {
     }
     return new Drawing(
         graph.getWidth(), graph.getHeight(), List.copyOf(boxes), List.copyOf(routes));
+  }
+
+  /** Room for the label, the state and note beneath it, and an open button where there is one. */
+  static double width(Node n) {
+    double w = width(n.label()) + (n.hasOpenButton() ? OPEN_BUTTON : 0);
+    if (n.note() != null) {
+      // "Not triggered · 12 iterations" in the smaller font
+      double sub = (16 + n.note().length()) * CHAR_WIDTH * 0.9 + 2 * PADDING;
+      w = Math.max(w, Math.min(MAX_WIDTH + OPEN_BUTTON, sub));
+    }
+    return w;
   }
 
   static double width(String label) {

@@ -26,6 +26,7 @@ import gg.jte.output.StringOutput;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;
+import io.javalin.http.sse.SseHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
@@ -98,7 +99,7 @@ public final class Dashboard implements AutoCloseable {
 
   private static final Set<String> SECTIONS = Set.of("/runs", "/pipelines", "/experiments");
   private static final int PAGE_SIZE = 20;
-  private static final long LOG_TAIL_BYTES = 64 * 1024;
+  private static final long LOG_TAIL_BYTES = Views.LOG_CAP;
   private static final String HTMX = "META-INF/resources/webjars/htmx.org/2.0.10/dist/htmx.min.js";
   private static final String SSE = "META-INF/resources/webjars/htmx-ext-sse/2.2.2/sse.js";
   private static final Map<String, String[]> FILES =
@@ -144,6 +145,7 @@ public final class Dashboard implements AutoCloseable {
     r.get("/runs/{id}", this::run);
     r.get("/runs/{id}/node", this::node);
     r.sse("/runs/{id}/events", this::events);
+    r.get("/runs/{id}/node/{task}/log/stream", this::logStream);
     r.post("/runs/{id}/{action}", this::runAction);
     r.get("/pipelines", this::pipelines);
     r.get("/pipelines/{id}", this::pipeline);
@@ -313,6 +315,9 @@ public final class Dashboard implements AutoCloseable {
   private void runs(Context ctx) {
     Views.Page page = page(ctx, "Runs", "runs");
     String state = upper(ctx.queryParam("state"));
+    // as KFP's UI: active runs by default, archived ones on their own tab
+    boolean archived = "true".equals(ctx.queryParam("archived"));
+    String archivedParam = archived ? "true" : null;
     boolean oldestFirst = "created_at".equals(ctx.queryParam("sort"));
     Runs.Sort sort = new Runs.Sort("created_at", !oldestFirst);
     List<Views.RunRow> rows = new ArrayList<>();
@@ -329,12 +334,13 @@ public final class Dashboard implements AutoCloseable {
       total = p.totalSize();
       while (true) {
         for (RunRecord r : p.items()) {
-          if (state == null || state.equals(r.state())) {
+          if ((state == null || state.equals(r.state()))
+              && "ARCHIVED".equals(r.storageState()) == archived) {
             rows.add(runRow(r));
           }
         }
         next = p.nextPageToken();
-        if (state == null || rows.size() >= PAGE_SIZE || next.isEmpty()) {
+        if (rows.size() >= PAGE_SIZE || next.isEmpty()) {
           break;
         }
         p = store.runs().list(page.namespace(), null, PAGE_SIZE, next, sort);
@@ -347,16 +353,43 @@ public final class Dashboard implements AutoCloseable {
     m.put("state", state == null ? "" : state);
     m.put("states", List.of(RunState.values()).stream().map(Enum::name).toList());
     m.put("oldestFirst", oldestFirst);
+    m.put("archived", archived);
+    m.put(
+        "activeLink",
+        Views.url("/runs", "namespace", page.namespace(), "state", state, "sort", sortParam));
+    m.put(
+        "archivedLink",
+        Views.url(
+            "/runs",
+            "namespace",
+            page.namespace(),
+            "archived",
+            "true",
+            "state",
+            state,
+            "sort",
+            sortParam));
     m.put(
         "paging",
         new Views.Paging(
-            Views.url("/runs", "namespace", page.namespace(), "state", state, "sort", sortParam),
+            Views.url(
+                "/runs",
+                "namespace",
+                page.namespace(),
+                "archived",
+                archivedParam,
+                "state",
+                state,
+                "sort",
+                sortParam),
             next.isEmpty()
                 ? null
                 : Views.url(
                     "/runs",
                     "namespace",
                     page.namespace(),
+                    "archived",
+                    archivedParam,
                     "state",
                     state,
                     "sort",
@@ -370,6 +403,8 @@ public final class Dashboard implements AutoCloseable {
             "/runs",
             "namespace",
             page.namespace(),
+            "archived",
+            archivedParam,
             "state",
             state,
             "sort",
@@ -383,7 +418,7 @@ public final class Dashboard implements AutoCloseable {
     Views.Page page = page(ctx, r.displayName(), "runs", r.namespace());
     Map<String, Object> m = new HashMap<>();
     m.put("page", page);
-    m.put("live", live(r, access.can(who, r.namespace(), Action.WRITE)));
+    m.put("live", live(r, access.can(who, r.namespace(), Action.WRITE), ctx.queryParam("dag")));
     m.put("error", r.error());
     m.put("pipelineVersion", r.pipelineVersionId());
     m.put("archived", "ARCHIVED".equals(r.storageState()));
@@ -392,19 +427,25 @@ public final class Dashboard implements AutoCloseable {
     html(ctx, "run.jte", m);
   }
 
-  /** The part of a run's page that changes while it runs: state, graph and tasks. */
-  private Views.Live live(RunRecord r, boolean canWrite) {
+  /**
+   * The part of a run's page that changes while it runs: state, the graph of the level {@code dag}
+   * names (the root when null) and that level's tasks.
+   */
+  private Views.Live live(RunRecord r, boolean canWrite, String dag) {
     List<TaskRecord> tasks = store.tasks().listByRun(r.id());
-    Map<String, String> states = new HashMap<>();
-    for (TaskRecord t : tasks) {
-      states.put(t.path(), t.state());
-    }
+    PipelineSpec spec = runSpec(r);
+    RunGraph.Level level = RunGraph.resolve(spec, tasks, dag);
+    String runPage = "/runs/" + Views.enc(r.id());
     return new Views.Live(
         runRow(r),
         canWrite,
-        PipelineGraph.draw(runSpec(r), states),
-        "/runs/" + Views.enc(r.id()) + "/node",
-        tasks.stream().map(Dashboard::taskRow).toList());
+        RunGraph.draw(spec, level, tasks, runPage),
+        runPage + "/node",
+        tasks.stream().filter(t -> level.holds(t.path())).map(Dashboard::taskRow).toList(),
+        level.dag(),
+        level.crumbs().stream()
+            .map(c -> new Views.Crumb(c.label(), Views.url(runPage, "dag", c.dag())))
+            .toList());
   }
 
   private PipelineSpec runSpec(RunRecord r) {
@@ -433,13 +474,35 @@ public final class Dashboard implements AutoCloseable {
     String base = "/runs/" + Views.enc(r.id()) + "/node";
     if (found.isEmpty()) {
       return new Views.Panel(
-          r.id(), node, base, null, List.of(), List.of(), List.of(), List.of(), null);
+          r.id(), node, base, null, List.of(), List.of(), List.of(), List.of(), null, null, null);
     }
     TaskRecord t = found.get();
     List<Views.ArtifactRow> artifacts = new ArrayList<>();
     for (ArtifactRecord a : store.artifacts().listByTask(t.id())) {
       artifacts.add(RunPages.row(a, actions.artifactDir(r)));
     }
+    List<Views.TaskRow> children =
+        tasks.stream()
+            .filter(c -> c.path().startsWith(t.path() + "/") || c.path().startsWith(t.path() + "("))
+            .map(Dashboard::taskRow)
+            .toList();
+    String runPage = "/runs/" + Views.enc(r.id());
+    String open = null;
+    try {
+      RunGraph.resolve(runSpec(r), tasks, t.path());
+      open = Views.url(runPage, "dag", t.id());
+    } catch (dev.keel.store.NotFoundException e) {
+      // a task without tasks of its own
+    }
+    LogTail log = logTail(t);
+    boolean running = "PENDING".equals(t.state()) || "RUNNING".equals(t.state());
+    String stream =
+        running && open == null
+            ? Views.url(
+                base + "/" + Views.enc(t.id()) + "/log/stream",
+                "from",
+                Long.toString(log == null ? 0 : log.end()))
+            : null;
     return new Views.Panel(
         r.id(),
         node,
@@ -448,11 +511,10 @@ public final class Dashboard implements AutoCloseable {
         entries(t.inputs()),
         entries(t.outputs()),
         artifacts,
-        tasks.stream()
-            .filter(c -> c.path().startsWith(t.path() + "/"))
-            .map(Dashboard::taskRow)
-            .toList(),
-        logTail(t));
+        children,
+        log == null ? null : log.text(),
+        stream,
+        open);
   }
 
   /** Parameters (as JSON) and artifacts (their URIs) of a task's inputs or outputs. */
@@ -483,8 +545,11 @@ public final class Dashboard implements AutoCloseable {
     return out;
   }
 
+  /** The end of a task's log: its text, and how long the log was when it was read. */
+  record LogTail(String text, long end) {}
+
   /** The last 64 KiB of a task's log, or null when it ran no process. */
-  static String logTail(TaskRecord t) {
+  static LogTail logTail(TaskRecord t) {
     if (t.logPath() == null) {
       return null;
     }
@@ -499,10 +564,77 @@ public final class Dashboard implements AutoCloseable {
       f.seek(from);
       f.readFully(buf);
       String s = new String(buf, StandardCharsets.UTF_8);
-      return from > 0 ? "… (the first " + from + " bytes are left out)\n" + s : s;
+      return new LogTail(from > 0 ? "… (the first " + from + " bytes are left out)\n" + s : s, len);
     } catch (IOException e) {
-      return "cannot read the log: " + e.getMessage();
+      return new LogTail("cannot read the log: " + e.getMessage(), 0);
     }
+  }
+
+  /**
+   * Server-sent events that follow a task's log while it runs: {@code log} with the lines appended
+   * (escaped HTML), then {@code end} and {@code done} once the task has ended. Checked like the
+   * run's page: a user who may not read the namespace gets a 403 and no stream.
+   */
+  private void logStream(Context ctx) throws Exception {
+    Principal who = principal.apply(ctx);
+    RunRecord r = readableRun(who, ctx.pathParam("id"));
+    String key = ctx.pathParam("task");
+    TaskRecord t =
+        store
+            .tasks()
+            .get(key)
+            .filter(x -> x.runId().equals(r.id()))
+            .or(() -> store.tasks().getByPath(r.id(), key))
+            .orElseThrow(
+                () ->
+                    new dev.keel.store.NotFoundException("run " + r.id() + " has no task " + key));
+    // a reconnecting EventSource says how far it had read
+    long from = position(ctx.header("Last-Event-ID"));
+    if (from < 0) {
+      from = position(ctx.queryParam("from"));
+    }
+    LogStream log = new LogStream(store.tasks(), t.id(), from, LOG_TAIL_BYTES);
+    new SseHandler(client -> follow(client, log)).handle(ctx);
+  }
+
+  private static long position(String s) {
+    if (s == null || s.isBlank()) {
+      return -1;
+    }
+    try {
+      return Math.max(-1, Long.parseLong(s.strip()));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private void follow(SseClient client, LogStream log) {
+    client.keepAlive();
+    var future =
+        ticker.scheduleWithFixedDelay(
+            () -> {
+              try {
+                if (client.terminated()) {
+                  return;
+                }
+                for (LogStream.Event e : log.poll()) {
+                  if (e.id() == null) {
+                    client.sendEvent(e.name(), e.data());
+                  } else {
+                    client.sendEvent(e.name(), e.data(), e.id());
+                  }
+                }
+                if (log.done()) {
+                  client.close();
+                }
+              } catch (RuntimeException e) {
+                client.close();
+              }
+            },
+            0,
+            250,
+            TimeUnit.MILLISECONDS);
+    client.onClose(() -> future.cancel(false));
   }
 
   /**
@@ -515,12 +647,13 @@ public final class Dashboard implements AutoCloseable {
     String id = ctx.pathParam("id");
     Optional<RunRecord> first = store.runs().get(id);
     if (first.isEmpty() || !access.can(who, first.get().namespace(), Action.READ)) {
-      client.sendEvent("done", "");
+      client.sendEvent("done", "done");
       client.close();
       return;
     }
     client.keepAlive();
     boolean canWrite = access.can(who, first.get().namespace(), Action.WRITE);
+    String dag = ctx.queryParam("dag");
     String[] last = {null};
     Runnable tick =
         () -> {
@@ -529,7 +662,7 @@ public final class Dashboard implements AutoCloseable {
           }
           Optional<RunRecord> now = store.runs().get(id);
           if (now.isEmpty()) {
-            client.sendEvent("done", "");
+            client.sendEvent("done", "done");
             client.close();
             return;
           }
@@ -537,10 +670,19 @@ public final class Dashboard implements AutoCloseable {
           String sig = signature(r);
           if (!sig.equals(last[0])) {
             last[0] = sig;
-            client.sendEvent("run", render("run_live.jte", Map.of("live", live(r, canWrite))));
+            Views.Live live;
+            try {
+              live = live(r, canWrite, dag);
+            } catch (dev.keel.store.NotFoundException e) {
+              // no such level: nothing to follow (and no reason to reconnect)
+              client.sendEvent("done", "done");
+              client.close();
+              return;
+            }
+            client.sendEvent("run", render("run_live.jte", Map.of("live", live)));
           }
           if (RunState.valueOf(r.state()).isTerminal()) {
-            client.sendEvent("done", "");
+            client.sendEvent("done", "done");
             client.close();
           }
         };

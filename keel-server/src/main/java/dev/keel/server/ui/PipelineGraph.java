@@ -36,9 +36,19 @@ public final class PipelineGraph {
       ComponentSpec c =
           t.componentRef() == null ? null : spec.components().get(t.componentRef().name());
       if (c != null && c.dag() != null) {
-        label = label + " ▸";
+        boolean loop = RunGraph.isLoop(t);
+        String kind =
+            loop
+                ? "loop"
+                : t.triggerPolicy() != null && t.triggerPolicy().condition() != null
+                    ? "condition"
+                    : "dag";
+        int n = c.dag().tasks().size();
+        String note = (loop ? "ParallelFor of " : "") + n + (n == 1 ? " task" : " tasks");
+        nodes.add(new DagLayout.Node(name, label, states.get(name), kind, note, null));
+      } else {
+        nodes.add(new DagLayout.Node(name, label, states.get(name)));
       }
-      nodes.add(new DagLayout.Node(name, label, states.get(name)));
       edges.addAll(edgesInto(name, t));
     }
     return DagLayout.layout(nodes, edges);

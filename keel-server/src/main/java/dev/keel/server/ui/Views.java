@@ -131,13 +131,36 @@ public final class Views {
     }
   }
 
-  /** The part of a run's page that changes while it runs. */
+  /** A step of the way down a run's graph: what it shows, and the link that opens it. */
+  public record Crumb(String label, String link) {}
+
+  /**
+   * The part of a run's page that changes while it runs: the graph of one level ({@code dag} names
+   * it, {@code null} at the root; {@code levels} is the way down to it) and that level's tasks.
+   */
   public record Live(
       RunRow run,
       boolean canWrite,
       DagLayout.Drawing drawing,
       String nodeBase,
-      List<TaskRow> tasks) {
+      List<TaskRow> tasks,
+      String dag,
+      List<Crumb> levels) {
+    /** The run's page at this level. */
+    public String page() {
+      return url(base(), "dag", dag);
+    }
+
+    /** Where this level's live updates come from. */
+    public String events() {
+      return url(base() + "/events", "dag", dag);
+    }
+
+    /** The run's page at this level with a task's panel open. */
+    public String nodeLink(String task) {
+      return url(base(), "dag", dag, "node", task);
+    }
+
     public boolean terminal() {
       return !run.state().equals("PENDING")
           && !run.state().equals("RUNNING")
@@ -154,7 +177,11 @@ public final class Views {
     }
   }
 
-  /** The side panel of a node of a run's graph. */
+  /**
+   * The side panel of a node of a run's graph. {@code log} is the tail of the task's log ({@code
+   * null} when it ran no process); while the task runs, {@code logStream} is where the rest of it
+   * comes from. {@code open} opens the graph of a task that holds tasks of its own.
+   */
   public record Panel(
       String runId,
       String node,
@@ -164,7 +191,21 @@ public final class Views {
       List<Entry> outputs,
       List<ArtifactRow> artifacts,
       List<TaskRow> children,
-      String log) {}
+      String log,
+      String logStream,
+      String open) {
+    /** How much of a log the page keeps, in KiB. */
+    public long logCapKiB() {
+      return LOG_CAP / 1024;
+    }
+
+    public long logCap() {
+      return LOG_CAP;
+    }
+  }
+
+  /** How much of a task's log a page shows: the last 64 KiB. */
+  public static final long LOG_CAP = 64 * 1024;
 
   /** A link to one page of a list, with what the list shows. */
   public record Paging(String first, String next, long total) {}
@@ -231,6 +272,23 @@ public final class Views {
     }
     String s = state.toLowerCase(Locale.ROOT).replace('_', ' ');
     return Character.toUpperCase(s.charAt(0)) + s.substring(1);
+  }
+
+  /** Text made safe to put in HTML: {@code & < > " '} as entities. */
+  public static String escape(String s) {
+    StringBuilder b = new StringBuilder(s.length() + 16);
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '&' -> b.append("&amp;");
+        case '<' -> b.append("&lt;");
+        case '>' -> b.append("&gt;");
+        case '"' -> b.append("&quot;");
+        case '\'' -> b.append("&#39;");
+        default -> b.append(c);
+      }
+    }
+    return b.toString();
   }
 
   /** Short id for tables. */
