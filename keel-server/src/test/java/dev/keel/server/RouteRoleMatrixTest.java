@@ -296,6 +296,8 @@ class RouteRoleMatrixTest {
         "/runs?namespace=team-a",
         "/runs/" + runId,
         "/runs/" + runId + "/node?task=echo",
+        "/runs/" + runId + "/node/echo/log/stream",
+        "/runs?namespace=team-a&archived=true",
         "/runs/compare?ids=" + runId,
         "/experiments?namespace=team-a",
         "/experiments/team-a/matrix",
@@ -320,7 +322,10 @@ class RouteRoleMatrixTest {
         table.add(cell);
         if (who != null && !who.equals("sam")) {
           assertThat(res.statusCode()).as(cell).isEqualTo(200);
-          assertThat(res.body()).as(cell).isNotBlank().doesNotContain("Exception");
+          assertThat(res.body()).as(cell).doesNotContain("Exception");
+          if (!page.endsWith("/stream")) { // a finished task's log stream may close at once
+            assertThat(res.body()).as(cell).isNotBlank();
+          }
         } else {
           // a stranger gets a 403 page, anonymous is sent to sign in; neither sees the namespace's
           // data

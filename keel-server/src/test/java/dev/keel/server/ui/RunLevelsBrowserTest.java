@@ -167,7 +167,7 @@ class RunLevelsBrowserTest {
     assertThat(browser.findElements(By.cssSelector("svg.dag g.node[data-kind='loop'] rect.inner")))
         .hasSize(1);
     assertThat(text(wait, loop)).contains("2 iterations");
-    shot("20-levels-root-loop");
+    shot("40-levels-root-loop");
 
     // the loop: its iterations, live
     click(wait, By.cssSelector("svg.dag a.open-dag[data-open='for-loop-1']"));
@@ -178,7 +178,7 @@ class RunLevelsBrowserTest {
     assertThat(browser.findElement(By.id("dag-crumbs")).getText())
         .contains("Pipeline")
         .contains("for-loop-1");
-    shot("21-levels-loop-iterations");
+    shot("41-levels-loop-iterations");
 
     // one iteration: its task, running
     click(wait, By.cssSelector("svg.dag a.node-link[data-open='for-loop-1(0)']"));
@@ -188,7 +188,7 @@ class RunLevelsBrowserTest {
         .contains("for-loop-1")
         .contains("iteration 0");
     js.executeScript("window.keelSamePage = 7;");
-    shot("22-levels-iteration");
+    shot("42-levels-iteration");
 
     // its panel follows the log: it grows while the task runs
     click(wait, slow);
@@ -199,11 +199,11 @@ class RunLevelsBrowserTest {
     wait.until(d -> log.getText().contains("a line 3 <ok>"));
     int early = log.getText().length();
     assertThat(log.getText()).doesNotContain("a line 12");
-    shot("23-levels-log-growing");
+    shot("43-levels-log-growing");
     wait.until(d -> log.getText().contains("a line 8"));
     assertThat(log.getText().length()).isGreaterThan(early);
     js.executeScript("arguments[0].scrollIntoView({block: 'end'});", log);
-    shot("24-levels-log-grown");
+    shot("44-levels-log-grown");
 
     // it ends with the task: the last line, a word on how it ended, and the node goes green
     wait.until(d -> d.findElement(By.id("log-end")).getText().contains("Succeeded"));
@@ -217,7 +217,7 @@ class RunLevelsBrowserTest {
     assertThat(js.executeScript("return window.keelSamePage;")).isEqualTo(7L);
     js.executeScript(
         "arguments[0].scrollIntoView({block: 'end'});", browser.findElement(By.id("log-end")));
-    shot("25-levels-log-ended");
+    shot("45-levels-log-ended");
     // the page keeps only the last data-cap characters of a followed log, and says so
     js.executeScript(
         "var pre = arguments[0]; pre.setAttribute('data-cap', '100');"
@@ -242,7 +242,7 @@ class RunLevelsBrowserTest {
         ExpectedConditions.presenceOfElementLocated(
             By.cssSelector("svg.dag g.node.state-succeeded[data-node='for-loop-1']")));
     assertThat(browser.findElements(By.id("dag-crumbs"))).isEmpty();
-    shot("26-levels-root-succeeded");
+    shot("46-levels-root-succeeded");
 
     // the runs list: active by default; archived runs on their own tab
     store.runs().setStorageState(id, "ARCHIVED");
@@ -252,7 +252,7 @@ class RunLevelsBrowserTest {
     browser.findElement(By.id("runs-archived")).click();
     wait.until(ExpectedConditions.urlContains("archived=true"));
     assertThat(browser.findElement(By.cssSelector("table.runs")).getText()).contains("loop-run");
-    shot("27-runs-archived");
+    shot("47-runs-archived");
   }
 
   /** The text of what {@code by} finds, found again if a live update replaced it meanwhile. */
