@@ -548,7 +548,13 @@ final class KfpApi {
     } catch (ValidationException e) {
       throw new ValidationException(
           e.problems().stream()
-              .map(p -> new Problem("runtime_config.parameters." + p.path(), p.reason()))
+              .map(
+                  p ->
+                      new Problem(
+                          "runtime_config."
+                              + (p.path().startsWith("parameters.") ? "" : "parameters.")
+                              + p.path(),
+                          p.reason()))
               .toList());
     }
     json(ctx, runJson(run(runId), true));

@@ -405,8 +405,7 @@ class KfpApiTest {
     Response typed = post("/apis/v2beta1/runs", wrongType);
     assertThat(typed.status()).isEqualTo(400);
     assertThat(typed.json().at("/details/0/field_violations/0/field").asText())
-        .startsWith("runtime_config.parameters.")
-        .contains("times");
+        .isEqualTo("runtime_config.parameters.times");
 
     Response badFilter =
         get(
