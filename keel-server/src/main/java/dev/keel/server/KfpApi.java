@@ -185,16 +185,26 @@ final class KfpApi {
     PipelineDocument doc = readPackage(file);
     String displayName =
         first(ctx.queryParam("display_name"), ctx.queryParam("name"), baseName(file.filename()));
-    String name = first(ctx.queryParam("name"), displayName);
+    json(
+        ctx,
+        pipelineJson(
+            createPipeline(
+                namespace,
+                first(ctx.queryParam("name"), displayName),
+                displayName,
+                ctx.queryParam("description"),
+                doc)));
+  }
+
+  /** Stores a new pipeline with its first version. */
+  private PipelineRecord createPipeline(
+      String namespace, String name, String displayName, String description, PipelineDocument doc) {
     Instant now = clock.instant();
     PipelineRecord p =
-        new PipelineRecord(
-            Ids.newId(), namespace, name, displayName, ctx.queryParam("description"), now);
+        new PipelineRecord(Ids.newId(), namespace, name, displayName, description, now);
     store.pipelines().insert(p);
-    store
-        .versions()
-        .insert(version(p.id(), name, displayName, ctx.queryParam("description"), doc, now));
-    json(ctx, pipelineJson(p));
+    store.versions().insert(version(p.id(), name, displayName, description, doc, now));
+    return p;
   }
 
   private void uploadVersion(Context ctx) {
@@ -662,6 +672,31 @@ final class KfpApi {
       @Override
       public void act(Principal who, String runId, String action) {
         KfpApi.this.act(who, runId, action);
+      }
+
+      @Override
+      public String upload(
+          Principal who,
+          String namespace,
+          String name,
+          String description,
+          String filename,
+          byte[] content) {
+        if (!namespace.isEmpty()) {
+          access.check(who, namespace, Action.WRITE);
+        }
+        if (content.length > PipelinePackages.MAX_BYTES) {
+          throw new ValidationException(new Problem("uploadfile", "larger than 32 MiB"));
+        }
+        PipelineDocument doc;
+        try {
+          doc = PipelinePackages.read(filename, content);
+        } catch (ApiError e) {
+          throw new ValidationException(new Problem("uploadfile", e.getMessage()));
+        }
+        validate(doc, "uploadfile");
+        String display = first(name, baseName(filename));
+        return createPipeline(namespace, display, display, description, doc).id();
       }
 
       @Override

@@ -88,6 +88,23 @@ public final class Dashboard implements AutoCloseable {
       throw new UnsupportedOperationException("starting runs with parameters");
     }
 
+    /**
+     * Stores an uploaded pipeline package (IR YAML or JSON, .zip or .tar.gz) as a new pipeline in
+     * {@code namespace} ({@code ""}: shared), checking that {@code who} may add there.
+     *
+     * @return the pipeline's id
+     * @throws dev.keel.core.ValidationException naming what is wrong with the file
+     */
+    default String upload(
+        Principal who,
+        String namespace,
+        String name,
+        String description,
+        String filename,
+        byte[] content) {
+      throw new UnsupportedOperationException("uploading pipelines");
+    }
+
     /** The folder a run's artifacts lie under; null serves none of them. */
     default Path artifactDir(RunRecord run) {
       return null;
@@ -148,6 +165,7 @@ public final class Dashboard implements AutoCloseable {
     r.get("/runs/{id}/node/{task}/log/stream", this::logStream);
     r.post("/runs/{id}/{action}", this::runAction);
     r.get("/pipelines", this::pipelines);
+    r.post("/pipelines/upload", this::upload);
     r.get("/pipelines/{id}", this::pipeline);
     r.post("/pipelines/{id}/run", this::startRun);
     r.get("/experiments", this::experiments);
@@ -752,6 +770,54 @@ public final class Dashboard implements AutoCloseable {
     Map<String, Object> m = new HashMap<>();
     m.put("page", page);
     m.put("pipelines", pipelineRows(page.namespace(), 200));
+    m.put("error", null);
+    html(ctx, "pipelines.jte", m);
+  }
+
+  /**
+   * The upload form's POST: the pipeline is stored and its page opened, or the list comes back with
+   * what is wrong with the file next to the form.
+   */
+  private void upload(Context ctx) {
+    Principal who = principal.apply(ctx);
+    String target = ctx.formParam("target");
+    String namespace = "shared".equals(target) || target == null ? "" : target;
+    var file = ctx.uploadedFile("uploadfile");
+    String error = null;
+    String id = null;
+    if (file == null || file.filename() == null || file.filename().isBlank()) {
+      error = "choose a compiled pipeline file (IR YAML or JSON, .zip or .tar.gz)";
+    } else {
+      try (var in = file.content()) {
+        String name = ctx.formParam("name");
+        id =
+            actions.upload(
+                who,
+                namespace,
+                name == null || name.isBlank() ? null : name.strip(),
+                ctx.formParam("description"),
+                file.filename(),
+                in.readAllBytes());
+      } catch (dev.keel.core.ValidationException e) {
+        error =
+            e.problems().stream()
+                .map(p -> p.path() + ": " + p.reason())
+                .collect(java.util.stream.Collectors.joining("; "));
+      } catch (java.io.IOException e) {
+        error = "cannot read the upload: " + e.getMessage();
+      }
+    }
+    if (id != null) {
+      ctx.header("HX-Redirect", "/pipelines/" + Views.enc(id));
+      ctx.status(201);
+      return;
+    }
+    Views.Page page = page(ctx, "Pipelines", "pipelines");
+    Map<String, Object> m = new HashMap<>();
+    m.put("page", page);
+    m.put("pipelines", pipelineRows(page.namespace(), 200));
+    m.put("error", error);
+    ctx.status(400);
     html(ctx, "pipelines.jte", m);
   }
 

@@ -14,13 +14,7 @@ import dev.keel.runtime.LocalRuntime;
 import dev.keel.server.KeelServer;
 import dev.keel.store.ResourceRecord;
 import dev.keel.store.Store;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -136,7 +130,6 @@ class DashboardBrowserTest {
 
   @Test
   void run_a_pipeline_watch_it_succeed_open_its_log_and_an_experiment() throws Exception {
-    uploadHelloWorld();
     addExperiment();
     WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
 
@@ -144,17 +137,37 @@ class DashboardBrowserTest {
     browser.get(server.loginUrl());
     wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Home"));
     assertThat(browser.getCurrentUrl()).doesNotContain("token=");
-    assertThat(browser.findElement(By.tagName("main")).getText())
-        .contains("hello-world")
-        .contains("tune-lr");
+    assertThat(browser.findElement(By.tagName("main")).getText()).contains("tune-lr");
     shot("01-home");
 
     // the pipeline's page draws its graph; Run starts a run and opens it
+    // upload KFP's compiled hello_world through the page: a broken file first, which is refused
+    // next to the form, then the real one, which opens the new pipeline's page
     browser.findElement(By.linkText("Pipelines")).click();
     wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Pipelines"));
+    Path broken = Files.createTempFile("broken", ".yaml");
+    Files.writeString(broken, "root: [unclosed");
+    browser.findElement(By.name("uploadfile")).sendKeys(broken.toString());
+    browser.findElement(By.cssSelector("#upload button[type=submit]")).click();
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#upload .field-error")));
+    assertThat(browser.findElement(By.cssSelector("#upload .field-error")).getText())
+        .contains("not valid YAML");
     shot("02-pipelines");
-    browser.findElement(By.linkText("hello-world")).click();
+    browser
+        .findElement(By.name("uploadfile"))
+        .sendKeys(
+            Path.of(
+                    System.getProperty("keel.shared", "../../shared"),
+                    "conformance",
+                    "kfp-ir",
+                    "hello_world.yaml")
+                .toAbsolutePath()
+                .normalize()
+                .toString());
+    browser.findElement(By.name("name")).sendKeys("hello-world");
+    browser.findElement(By.cssSelector("#upload button[type=submit]")).click();
     wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("svg.dag g.node")));
+    assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("hello-world");
     assertThat(browser.findElements(By.cssSelector("svg.dag g.node[data-node='echo']"))).hasSize(1);
     shot("03-pipeline");
     browser.findElement(By.cssSelector("button.primary")).click();
@@ -231,39 +244,6 @@ class DashboardBrowserTest {
   void shot(String name) throws Exception {
     File f = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
     Files.copy(f.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
-  }
-
-  /** Uploads hello_world.yaml from the shared conformance set, as kfp.Client does. */
-  void uploadHelloWorld() throws Exception {
-    byte[] yaml =
-        Files.readAllBytes(
-            Path.of(
-                System.getProperty("keel.shared", "../../shared"),
-                "conformance",
-                "kfp-ir",
-                "hello_world.yaml"));
-    String boundary = "----keel" + System.nanoTime();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write(
-        ("--"
-                + boundary
-                + "\r\nContent-Disposition: form-data; name=\"uploadfile\";"
-                + " filename=\"hello_world.yaml\"\r\nContent-Type: application/octet-stream\r\n\r\n")
-            .getBytes(StandardCharsets.UTF_8));
-    out.write(yaml);
-    out.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-    HttpResponse<String> r =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(
-                        URI.create(
-                            server.url() + "/apis/v2beta1/pipelines/upload?name=hello-world"))
-                    .header("Authorization", "Bearer " + TOKEN)
-                    .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(out.toByteArray()))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
   }
 
   /** A finished Katib experiment with four trials, as the controller stores them. */

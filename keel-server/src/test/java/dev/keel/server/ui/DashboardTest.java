@@ -117,6 +117,36 @@ class DashboardTest {
       return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    HttpResponse<String> upload(String target, String filename, String content, boolean csrf)
+        throws Exception {
+      String boundary = "----keel" + System.nanoTime();
+      String body =
+          "--"
+              + boundary
+              + "\r\nContent-Disposition: form-data; name=\"target\"\r\n\r\n"
+              + target
+              + "\r\n--"
+              + boundary
+              + "\r\nContent-Disposition: form-data; name=\"uploadfile\"; filename=\""
+              + filename
+              + "\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+              + content
+              + "\r\n--"
+              + boundary
+              + "--\r\n";
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create(server.url() + "/pipelines/upload"))
+              .header("Accept", "text/html")
+              .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+              .header("HX-Request", "true")
+              .timeout(Duration.ofSeconds(30))
+              .POST(HttpRequest.BodyPublishers.ofString(body));
+      if (csrf) {
+        b.header(Authenticator.CSRF_HEADER, cookie(Authenticator.CSRF_COOKIE));
+      }
+      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     String cookie(String name) {
       return cookies.getCookieStore().getCookies().stream()
           .filter(c -> c.getName().equals(name))
@@ -284,5 +314,36 @@ class DashboardTest {
       assertThat(r.body()).as(f).isNotBlank();
     }
     assertThat(anyone.get(Dashboard.STATIC + "../keel.db").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void pipelines_are_uploaded_from_the_page_into_a_namespace_one_may_write() throws Exception {
+    Browser alice = new Browser().signIn("alice");
+    Browser bob = new Browser().signIn("bob");
+    String yaml =
+        """
+        pipelineInfo: {name: echo}
+        schemaVersion: 2.1.0
+        components: {comp-echo: {executorLabel: exec-echo}}
+        deploymentSpec: {executors: {exec-echo: {container: {image: alpine, command: [echo, hi]}}}}
+        root: {dag: {tasks: {echo: {componentRef: {name: comp-echo}, taskInfo: {name: echo}}}}}
+        """;
+    HttpResponse<String> made = alice.upload("team-a", "echo.yaml", yaml, true);
+    assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
+    String location = made.headers().firstValue("HX-Redirect").orElseThrow();
+    assertThat(location).startsWith("/pipelines/");
+    assertThat(store.pipelines().list("team-a", 10, "").items())
+        .extracting(dev.keel.store.PipelineRecord::name)
+        .containsExactly("echo");
+    assertThat(alice.get(location).body()).contains("<h1>echo</h1>");
+    // into someone else's namespace, or without the CSRF header: refused, nothing stored
+    assertThat(bob.upload("team-a", "echo.yaml", yaml, true).statusCode()).isEqualTo(403);
+    assertThat(alice.upload("team-a", "echo.yaml", yaml, false).statusCode()).isEqualTo(403);
+    assertThat(store.pipelines().list("team-a", 10, "").items()).hasSize(1);
+    // a broken file comes back next to the form, escaped
+    HttpResponse<String> broken =
+        alice.upload("team-a", "bad.yaml", "<script>alert(1)</script>: [", true);
+    assertThat(broken.statusCode()).isEqualTo(400);
+    assertThat(broken.body()).contains("field-error").doesNotContain("<script>alert(1)");
   }
 }
