@@ -319,7 +319,9 @@ public final class Dashboard implements AutoCloseable {
     } else {
       m.put(
           "runs",
-          store.runs().list(page.namespace(), null, 8, "", Runs.Sort.NEWEST_FIRST).items().stream()
+          store.runs().list(page.namespace(), null, 50, "", Runs.Sort.NEWEST_FIRST).items().stream()
+              .filter(r -> !"ARCHIVED".equals(r.storageState())) // as the runs list's Active tab
+              .limit(8)
               .map(Dashboard::runRow)
               .toList());
       m.put("pipelines", pipelineRows(page.namespace(), 5));

@@ -20,6 +20,10 @@ class RunsArchivedTest extends DashboardFixture {
         .contains("<a id=\"runs-archived\" href=\"/runs?namespace=team-a&amp;archived=true\">")
         .contains("kept-run")
         .doesNotContain("old-run");
+    // nor is it among the home page's recent runs
+    assertThat(alice.get("/?namespace=team-a").body())
+        .contains("kept-run")
+        .doesNotContain("old-run");
 
     String archived = alice.get("/runs?namespace=team-a&archived=true").body();
     assertThat(archived)
