@@ -994,19 +994,7 @@ public final class ExperimentController {
       ObjectNode experimentStatus,
       List<Trial> trials,
       Instant now) {
-    ObjectNode d = Json.json().createObjectNode();
-    d.put("apiVersion", API);
-    d.put("kind", "Suggestion");
-    ObjectNode m = d.putObject("metadata");
-    m.put("name", e.name());
-    m.put("namespace", e.namespace());
-    m.putObject("labels").put("katib.kubeflow.org/experiment", e.name());
-    m.putArray("ownerReferences")
-        .addObject()
-        .put("apiVersion", API)
-        .put("kind", "Experiment")
-        .put("name", e.name())
-        .put("uid", experimentUid);
+    ObjectNode d = owned("Suggestion", e.name(), e, experimentUid);
     ObjectNode spec = d.putObject("spec");
     spec.set("algorithm", e.document().at("/spec/algorithm").deepCopy());
     if (e.earlyStopping() != null) {
@@ -1119,12 +1107,16 @@ public final class ExperimentController {
         .put("lastTransitionTime", at.toString());
   }
 
-  private ObjectNode trialDocument(Experiment e, String experimentUid, Trial t) {
+  /**
+   * A new document of {@code kind} named {@code name} that experiment {@code e} owns, as Katib
+   * labels and references its Trials and Suggestion.
+   */
+  private static ObjectNode owned(String kind, String name, Experiment e, String experimentUid) {
     ObjectNode d = Json.json().createObjectNode();
     d.put("apiVersion", API);
-    d.put("kind", "Trial");
+    d.put("kind", kind);
     ObjectNode m = d.putObject("metadata");
-    m.put("name", t.name);
+    m.put("name", name);
     m.put("namespace", e.namespace());
     m.putObject("labels").put("katib.kubeflow.org/experiment", e.name());
     m.putArray("ownerReferences")
@@ -1133,6 +1125,11 @@ public final class ExperimentController {
         .put("kind", "Experiment")
         .put("name", e.name())
         .put("uid", experimentUid);
+    return d;
+  }
+
+  private ObjectNode trialDocument(Experiment e, String experimentUid, Trial t) {
+    ObjectNode d = owned("Trial", t.name, e, experimentUid);
     ObjectNode s = d.putObject("spec");
     ObjectNode o = s.putObject("objective");
     o.put("type", e.objective().type());

@@ -630,29 +630,42 @@ public final class Dashboard implements AutoCloseable {
 
   private void follow(SseClient client, LogStream log) {
     client.keepAlive();
+    every(
+        client,
+        250,
+        () -> {
+          if (client.terminated()) {
+            return;
+          }
+          for (LogStream.Event e : log.poll()) {
+            if (e.id() == null) {
+              client.sendEvent(e.name(), e.data());
+            } else {
+              client.sendEvent(e.name(), e.data(), e.id());
+            }
+          }
+          if (log.done()) {
+            client.close();
+          }
+        });
+  }
+
+  /**
+   * Runs {@code tick} for an event stream every {@code periodMs} until the client goes away; a tick
+   * that throws closes the stream.
+   */
+  private void every(SseClient client, long periodMs, Runnable tick) {
     var future =
         ticker.scheduleWithFixedDelay(
             () -> {
               try {
-                if (client.terminated()) {
-                  return;
-                }
-                for (LogStream.Event e : log.poll()) {
-                  if (e.id() == null) {
-                    client.sendEvent(e.name(), e.data());
-                  } else {
-                    client.sendEvent(e.name(), e.data(), e.id());
-                  }
-                }
-                if (log.done()) {
-                  client.close();
-                }
+                tick.run();
               } catch (RuntimeException e) {
                 client.close();
               }
             },
             0,
-            250,
+            periodMs,
             TimeUnit.MILLISECONDS);
     client.onClose(() -> future.cancel(false));
   }
@@ -706,19 +719,7 @@ public final class Dashboard implements AutoCloseable {
             client.close();
           }
         };
-    var future =
-        ticker.scheduleWithFixedDelay(
-            () -> {
-              try {
-                tick.run();
-              } catch (RuntimeException e) {
-                client.close();
-              }
-            },
-            0,
-            500,
-            TimeUnit.MILLISECONDS);
-    client.onClose(() -> future.cancel(false));
+    every(client, 500, tick);
   }
 
   private String signature(RunRecord r) {
