@@ -31,11 +31,12 @@ import java.util.function.UnaryOperator;
  * A small OpenID Connect provider for tests, on 127.0.0.1 and a free port: discovery, an
  * authorization endpoint that signs the configured user in at once and redirects back with a code,
  * a token endpoint that checks the client's secret and the PKCE verifier and returns an RS256 ID
- * token, and the JWKS. Whatever a client gets wrong is recorded in {@link #problems}.
+ * token, and the JWKS. Whatever a client gets wrong is recorded in {@link #problems}. keel-cli's
+ * tests use it too, from this module's test jar.
  */
-final class FakeOidcProvider implements AutoCloseable {
-  static final String CLIENT_ID = "keel";
-  static final String CLIENT_SECRET = "s3cret-for-tests";
+public final class FakeOidcProvider implements AutoCloseable {
+  public static final String CLIENT_ID = "keel";
+  public static final String CLIENT_SECRET = "s3cret-for-tests";
 
   /** The key the JWKS publishes. */
   final RSAKey key;
@@ -52,7 +53,7 @@ final class FakeOidcProvider implements AutoCloseable {
   /** Sent back instead of a code when set (e.g. {@code access_denied}). */
   volatile String authorizeError;
 
-  final List<String> problems = new CopyOnWriteArrayList<>();
+  public final List<String> problems = new CopyOnWriteArrayList<>();
   final List<Map<String, String>> authorizeRequests = new CopyOnWriteArrayList<>();
   final AtomicInteger tokensIssued = new AtomicInteger();
 
@@ -61,7 +62,7 @@ final class FakeOidcProvider implements AutoCloseable {
   private final Map<String, Pending> codes = new ConcurrentHashMap<>();
   private final Javalin app;
 
-  FakeOidcProvider() throws JOSEException {
+  public FakeOidcProvider() throws JOSEException {
     this.key = new RSAKeyGenerator(2048).keyID("test-key").generate();
     this.signer = key;
     this.app =
@@ -81,7 +82,7 @@ final class FakeOidcProvider implements AutoCloseable {
             .start("127.0.0.1", 0);
   }
 
-  String issuer() {
+  public String issuer() {
     return "http://127.0.0.1:" + app.port();
   }
 
@@ -188,7 +189,7 @@ final class FakeOidcProvider implements AutoCloseable {
   }
 
   /** An ID token for {@link #email}, with {@link #tamper} applied, signed by {@link #signer}. */
-  String idToken(String nonce) throws JOSEException {
+  public String idToken(String nonce) throws JOSEException {
     Instant now = Instant.now();
     JWTClaimsSet.Builder claims =
         new JWTClaimsSet.Builder()
