@@ -86,29 +86,10 @@ final class DescribeCommand implements Callable<Integer> {
       }
       JsonNode best = status.path("currentOptimalTrial");
       if (best.has("bestTrialName")) {
-        StringBuilder a = new StringBuilder();
-        best.path("parameterAssignments")
-            .forEach(
-                x ->
-                    a.append(x.path("name").asText())
-                        .append('=')
-                        .append(x.path("value").asText())
-                        .append(' '));
-        StringBuilder m = new StringBuilder();
-        best.at("/observation/metrics")
-            .forEach(
-                x ->
-                    m.append(x.path("name").asText())
-                        .append('=')
-                        .append(x.path("latest").asText())
-                        .append(' '));
+        String a = KatibResources.pairs(best.path("parameterAssignments"), "value");
+        String m = KatibResources.pairs(best.at("/observation/metrics"), "latest");
         System.out.println(
-            "Best trial:   "
-                + best.path("bestTrialName").asText()
-                + "  "
-                + a.toString().strip()
-                + "  "
-                + m.toString().strip());
+            "Best trial:   " + best.path("bestTrialName").asText() + "  " + a + "  " + m);
       }
       System.out.println(
           "Counts:       "
@@ -141,28 +122,11 @@ final class DescribeCommand implements Callable<Integer> {
       for (JsonNode td : resources.trialsOf(d)) {
         JsonNode conds = td.path("status").path("conditions");
         JsonNode c = conds.get(conds.size() - 1);
-        StringBuilder a = new StringBuilder();
-        td.at("/spec/parameterAssignments")
-            .forEach(
-                x ->
-                    a.append(x.path("name").asText())
-                        .append('=')
-                        .append(x.path("value").asText())
-                        .append(' '));
-        StringBuilder m = new StringBuilder();
-        td.at("/status/observation/metrics")
-            .forEach(
-                x ->
-                    m.append(x.path("name").asText())
-                        .append('=')
-                        .append(x.path("latest").asText())
-                        .append(' '));
+        String a = KatibResources.pairs(td.at("/spec/parameterAssignments"), "value");
+        String m = KatibResources.pairs(td.at("/status/observation/metrics"), "latest");
         System.out.printf(
             "  %-36s %-20s %-40s %s%n",
-            td.at("/metadata/name").asText(),
-            c == null ? "" : c.path("type").asText(),
-            a.toString().strip(),
-            m.toString().strip());
+            td.at("/metadata/name").asText(), c == null ? "" : c.path("type").asText(), a, m);
       }
     }
     return 0;

@@ -128,29 +128,15 @@ final class GetCommand implements Callable<Integer> {
       for (JsonNode d : all) {
         JsonNode conds = d.path("status").path("conditions");
         JsonNode c = conds.get(conds.size() - 1);
-        StringBuilder a = new StringBuilder();
-        d.at("/spec/parameterAssignments")
-            .forEach(
-                x ->
-                    a.append(x.path("name").asText())
-                        .append('=')
-                        .append(x.path("value").asText())
-                        .append(' '));
-        StringBuilder m = new StringBuilder();
-        d.at("/status/observation/metrics")
-            .forEach(
-                x ->
-                    m.append(x.path("name").asText())
-                        .append('=')
-                        .append(x.path("latest").asText())
-                        .append(' '));
+        String a = KatibResources.pairs(d.at("/spec/parameterAssignments"), "value");
+        String m = KatibResources.pairs(d.at("/status/observation/metrics"), "latest");
         System.out.printf(
             "%-16s %-36s %-20s %-40s %s%n",
             d.at("/metadata/namespace").asText(),
             d.at("/metadata/name").asText(),
             c == null ? "" : c.path("type").asText(),
-            a.toString().strip(),
-            m.toString().strip());
+            a,
+            m);
       }
     }
     return 0;

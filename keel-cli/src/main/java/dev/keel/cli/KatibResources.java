@@ -114,4 +114,19 @@ interface KatibResources {
   private static String label(JsonNode doc) {
     return doc.path("metadata").path("labels").path(EXPERIMENT_LABEL).asText();
   }
+
+  /**
+   * A list of {@code {name, ...}} objects as {@code name=value name=value}, value from {@code
+   * field}.
+   */
+  static String pairs(JsonNode list, String field) {
+    StringBuilder b = new StringBuilder();
+    list.forEach(
+        x ->
+            b.append(x.path("name").asText())
+                .append('=')
+                .append(x.path(field).asText())
+                .append(' '));
+    return b.toString().strip();
+  }
 }
