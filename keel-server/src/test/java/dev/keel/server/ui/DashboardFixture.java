@@ -130,16 +130,52 @@ abstract class DashboardFixture {
     }
 
     HttpResponse<String> post(String path, String form) throws Exception {
-      return http.send(
+      return post(path, form, true);
+    }
+
+    /** A form POST as htmx sends it, with the CSRF header or (to see it refused) without. */
+    HttpResponse<String> post(String path, String form, boolean csrf) throws Exception {
+      HttpRequest.Builder b =
           HttpRequest.newBuilder(URI.create(server.url() + path))
               .header("Accept", "text/html")
               .header("Content-Type", "application/x-www-form-urlencoded")
               .header("HX-Request", "true")
-              .header(Authenticator.CSRF_HEADER, cookie(Authenticator.CSRF_COOKIE))
               .timeout(Duration.ofSeconds(30))
-              .POST(HttpRequest.BodyPublishers.ofString(form))
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
+              .POST(HttpRequest.BodyPublishers.ofString(form));
+      if (csrf) {
+        b.header(Authenticator.CSRF_HEADER, cookie(Authenticator.CSRF_COOKIE));
+      }
+      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> upload(String target, String filename, String content, boolean csrf)
+        throws Exception {
+      String boundary = "----keel" + System.nanoTime();
+      String body =
+          "--"
+              + boundary
+              + "\r\nContent-Disposition: form-data; name=\"target\"\r\n\r\n"
+              + target
+              + "\r\n--"
+              + boundary
+              + "\r\nContent-Disposition: form-data; name=\"uploadfile\"; filename=\""
+              + filename
+              + "\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+              + content
+              + "\r\n--"
+              + boundary
+              + "--\r\n";
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create(server.url() + "/pipelines/upload"))
+              .header("Accept", "text/html")
+              .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+              .header("HX-Request", "true")
+              .timeout(Duration.ofSeconds(30))
+              .POST(HttpRequest.BodyPublishers.ofString(body));
+      if (csrf) {
+        b.header(Authenticator.CSRF_HEADER, cookie(Authenticator.CSRF_COOKIE));
+      }
+      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Opens an event stream as EventSource does; the status and the lines as they come. */
@@ -206,6 +242,7 @@ abstract class DashboardFixture {
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).as(r.body()).isEqualTo(302);
+      assertThat(r.headers().firstValue("Location")).hasValue("/runs");
       return this;
     }
   }

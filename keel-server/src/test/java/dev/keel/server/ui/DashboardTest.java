@@ -2,174 +2,20 @@ package dev.keel.server.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keel.access.Access;
-import dev.keel.access.Authenticator;
-import dev.keel.pipelines.PipelineEngine;
-import dev.keel.pipelines.RunRequest;
-import dev.keel.pipelines.spec.PipelineDocument;
-import dev.keel.pipelines.spec.PipelineSpecReader;
-import dev.keel.runtime.LocalRuntime;
-import dev.keel.server.KeelServer;
 import dev.keel.store.ResourceRecord;
-import dev.keel.store.Store;
-import java.net.CookieManager;
-import java.net.HttpCookie;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The dashboard over real HTTP with built-in users: sign-in, the namespace checks every page makes
  * (as the API makes them), escaping, and actions that need the CSRF header.
  */
-class DashboardTest {
-  static final char[] PASSWORD = "correct horse".toCharArray();
-
-  @TempDir Path dir;
-  Store store;
-  LocalRuntime runtime;
-  PipelineEngine engine;
-  Access access;
-  KeelServer server;
-
-  @BeforeEach
-  void start() {
-    store = Store.sqlite(dir.resolve("keel.db"));
-    runtime = LocalRuntime.builder().parallelism(2).build();
-    engine = PipelineEngine.builder(store, runtime).dataDir(dir).build();
-    access = new Access(store, Clock.systemUTC());
-    access.addUser("alice", PASSWORD, false);
-    access.addUser("bob", PASSWORD, false);
-    access.createProfile("team-a", "alice", Map.of());
-    access.createProfile("team-b", "bob", Map.of());
-    server =
-        KeelServer.builder(store, engine, Authenticator.users(access, Clock.systemUTC()))
-            .port(0)
-            .access(access)
-            .schedulerPeriod(null)
-            .start();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-    engine.close();
-    runtime.close();
-    store.close();
-  }
-
-  static PipelineDocument hello() throws Exception {
-    return PipelineSpecReader.readText(
-        Files.readString(
-            Path.of(
-                System.getProperty("keel.shared", "../../shared"),
-                "conformance",
-                "kfp-ir",
-                "hello_world.yaml")));
-  }
-
+class DashboardTest extends DashboardFixture {
   String run(String namespace, String name) throws Exception {
-    String id = engine.submit(new RunRequest(hello(), Map.of(), namespace, name, null, null));
-    engine.await(id);
-    return id;
-  }
-
-  /** A browser: it keeps cookies and does not follow redirects, so tests see them. */
-  final class Browser {
-    final CookieManager cookies = new CookieManager();
-    final HttpClient http =
-        HttpClient.newBuilder()
-            .cookieHandler(cookies)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
-
-    HttpResponse<String> get(String path) throws Exception {
-      return http.send(
-          HttpRequest.newBuilder(URI.create(server.url() + path))
-              .header("Accept", "text/html")
-              .timeout(Duration.ofSeconds(30))
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
-    }
-
-    HttpResponse<String> post(String path, String form, boolean csrf) throws Exception {
-      HttpRequest.Builder b =
-          HttpRequest.newBuilder(URI.create(server.url() + path))
-              .header("Accept", "text/html")
-              .header("Content-Type", "application/x-www-form-urlencoded")
-              .header("HX-Request", "true")
-              .timeout(Duration.ofSeconds(30))
-              .POST(HttpRequest.BodyPublishers.ofString(form));
-      if (csrf) {
-        b.header(Authenticator.CSRF_HEADER, cookie(Authenticator.CSRF_COOKIE));
-      }
-      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    HttpResponse<String> upload(String target, String filename, String content, boolean csrf)
-        throws Exception {
-      String boundary = "----keel" + System.nanoTime();
-      String body =
-          "--"
-              + boundary
-              + "\r\nContent-Disposition: form-data; name=\"target\"\r\n\r\n"
-              + target
-              + "\r\n--"
-              + boundary
-              + "\r\nContent-Disposition: form-data; name=\"uploadfile\"; filename=\""
-              + filename
-              + "\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-              + content
-              + "\r\n--"
-              + boundary
-              + "--\r\n";
-      HttpRequest.Builder b =
-          HttpRequest.newBuilder(URI.create(server.url() + "/pipelines/upload"))
-              .header("Accept", "text/html")
-              .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-              .header("HX-Request", "true")
-              .timeout(Duration.ofSeconds(30))
-              .POST(HttpRequest.BodyPublishers.ofString(body));
-      if (csrf) {
-        b.header(Authenticator.CSRF_HEADER, cookie(Authenticator.CSRF_COOKIE));
-      }
-      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    String cookie(String name) {
-      return cookies.getCookieStore().getCookies().stream()
-          .filter(c -> c.getName().equals(name))
-          .map(HttpCookie::getValue)
-          .findFirst()
-          .orElseThrow();
-    }
-
-    Browser signIn(String user) throws Exception {
-      HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(URI.create(server.url() + "/login"))
-                  .header("Accept", "text/html")
-                  .header("Content-Type", "application/x-www-form-urlencoded")
-                  .POST(
-                      HttpRequest.BodyPublishers.ofString(
-                          "username=" + user + "&password=correct+horse&next=%2Fruns"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      assertThat(r.statusCode()).as(r.body()).isEqualTo(302);
-      assertThat(r.headers().firstValue("Location")).hasValue("/runs");
-      return this;
-    }
+    return run(conformance("hello_world.yaml"), namespace, name);
   }
 
   @Test
