@@ -25,6 +25,7 @@ interface Db {
     private final java.util.concurrent.locks.ReentrantLock lock =
         new java.util.concurrent.locks.ReentrantLock();
     private Handle handle;
+    private int savepoints; // open savepoints, guarded by lock
 
     Shared(Jdbi jdbi) {
       this.jdbi = jdbi;
@@ -43,8 +44,29 @@ interface Db {
       }
     }
 
+    /**
+     * Runs {@code work} in a transaction; inside one already open on this handle (a {@link
+     * Store#batch}), in a savepoint, so that it still writes all or nothing.
+     */
     <T> T inTransaction(Function<Handle, T> work) {
-      return with(h -> h.inTransaction(work::apply));
+      return with(
+          h -> {
+            if (!h.isInTransaction()) {
+              return h.inTransaction(work::apply);
+            }
+            String savepoint = "keel_" + ++savepoints; // unique: jdbi keys savepoints by name
+            h.savepoint(savepoint);
+            try {
+              T result = work.apply(h);
+              h.release(savepoint);
+              return result;
+            } catch (RuntimeException | Error e) {
+              h.rollbackToSavepoint(savepoint); // jdbi forgets it: no release
+              throw e;
+            } finally {
+              savepoints--;
+            }
+          });
     }
 
     @Override

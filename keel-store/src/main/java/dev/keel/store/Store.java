@@ -195,6 +195,28 @@ public final class Store implements Tx, AutoCloseable {
     return shared != null ? shared.inTransaction(body) : jdbi.inTransaction(body::apply);
   }
 
+  /**
+   * Runs {@code work} with every call this thread makes to the store, its own repositories'
+   * included, grouped into one commit where the store has one shared connection (SQLite): a group
+   * commit for a caller that makes many small writes and acts on them only once this returns.
+   * {@link #inTransaction} inside it keeps its all-or-nothing promise through a savepoint. Other
+   * threads' calls wait meanwhile, so keep {@code work} short. Where the store has a pool of
+   * connections (PostgreSQL) each call commits on its own as usual. Either way, everything {@code
+   * work} wrote is committed when this returns; when it throws, what it wrote with SQLite is rolled
+   * back.
+   */
+  public void batch(Runnable work) {
+    if (shared == null) {
+      work.run();
+      return;
+    }
+    shared.inTransaction(
+        h -> {
+          work.run();
+          return null;
+        });
+  }
+
   /** Runs {@code work} on a handle of this store's database (for tests and diagnostics). */
   <T> T withHandle(Function<Handle, T> work) {
     return shared != null ? shared.with(work) : jdbi.withHandle(work::apply);

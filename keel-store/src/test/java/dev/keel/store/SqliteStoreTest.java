@@ -1,6 +1,7 @@
 package dev.keel.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,6 +30,33 @@ class SqliteStoreTest extends StoreContract {
     }
     assertThat(store.runs().get("r1").orElseThrow().state()).isEqualTo("SUCCEEDED");
     assertThat(store.dialect()).isEqualTo(Dialect.SQLITE);
+  }
+
+  @Test
+  void a_batch_is_one_commit_that_other_connections_see_whole_or_not_at_all() {
+    store.runs().insert(run("r1", "ns", "pipe", T0, "RUNNING"));
+    try (Store other = Store.sqlite(dir.resolve("data").resolve("keel.db"))) {
+      store.batch(
+          () -> {
+            store.tasks().insertIfAbsent(task("r1", "a", "RUNNING", null));
+            store.runs().updateState("r1", "SUCCEEDED", null, T0, T0);
+            // this thread sees its own writes; another connection sees none of them yet
+            assertThat(store.tasks().listByRun("r1")).hasSize(1);
+            assertThat(other.tasks().listByRun("r1")).isEmpty();
+            assertThat(other.runs().get("r1").orElseThrow().state()).isEqualTo("RUNNING");
+          });
+      assertThat(other.tasks().listByRun("r1")).hasSize(1);
+      assertThat(other.runs().get("r1").orElseThrow().state()).isEqualTo("SUCCEEDED");
+    }
+    assertThatThrownBy(
+            () ->
+                store.batch(
+                    () -> {
+                      store.tasks().insertIfAbsent(task("r1", "b", "RUNNING", null));
+                      throw new IllegalStateException("crash before commit");
+                    }))
+        .hasMessage("crash before commit");
+    assertThat(store.tasks().listByRun("r1")).extracting(TaskRecord::path).containsExactly("a");
   }
 
   @Test

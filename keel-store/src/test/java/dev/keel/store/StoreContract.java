@@ -331,6 +331,32 @@ abstract class StoreContract {
   }
 
   @Test
+  void a_batch_commits_its_writes_and_a_transaction_failing_inside_it_undoes_only_its_own() {
+    store.runs().insert(run("r1", "ns", "pipe", T0, "RUNNING"));
+    TaskRecord a = task("r1", "a", "RUNNING", null);
+    TaskRecord b = task("r1", "b", "RUNNING", null);
+    store.batch(
+        () -> {
+          store.tasks().insertIfAbsent(a);
+          assertThatThrownBy(
+                  () ->
+                      store.inTransaction(
+                          tx -> {
+                            tx.tasks().insertIfAbsent(b);
+                            throw new IllegalStateException("crash inside");
+                          }))
+              .hasMessage("crash inside");
+          store.inTransaction(
+              tx -> {
+                tx.runs().updateState("r1", "SUCCEEDED", null, T0, T0);
+                return null;
+              });
+        });
+    assertThat(store.tasks().listByRun("r1")).extracting(TaskRecord::path).containsExactly("a");
+    assertThat(store.runs().get("r1").orElseThrow().state()).isEqualTo("SUCCEEDED");
+  }
+
+  @Test
   void updating_a_missing_task_says_so() {
     assertThatThrownBy(() -> store.tasks().update(task("nope", "a", "RUNNING", null)))
         .isInstanceOf(NotFoundException.class);
