@@ -25,16 +25,18 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -42,8 +44,10 @@ import java.util.concurrent.TimeUnit;
  * Runs KFP pipelines: submits runs, walks their DAGs through a {@link WorkloadRuntime}, and
  * resumes, terminates and retries them.
  *
- * <p>One engine thread drives every run this engine owns, so run state needs no locks. A run is
- * owned through a lease in the store: a crashed process's runs are taken over by {@link
+ * <p>One engine thread drives every run this engine owns, so run state needs no locks. It works in
+ * batches: what was posted to it meanwhile (tasks that ended, tasks ready to start) runs as one
+ * commit, and only then does the engine act on it (start processes, tell listeners and waiters). A
+ * run is owned through a lease in the store: a crashed process's runs are taken over by {@link
  * #resume(String)} once its lease has expired or its process is known to be dead.
  */
 public final class PipelineEngine implements AutoCloseable {
@@ -56,7 +60,14 @@ public final class PipelineEngine implements AutoCloseable {
   private final EngineListener listener;
   private final boolean cacheEnabled;
   private final long logLimitBytes;
-  private final ExecutorService loop;
+  private final Thread loop;
+  private final BlockingQueue<Posted> inbox = new LinkedBlockingQueue<>();
+  private volatile boolean closed;
+
+  /** What the engine thread does once the batch it is running has committed; engine thread only. */
+  private final ArrayDeque<Runnable> afterCommit = new ArrayDeque<>();
+
+  private boolean inBatch; // engine thread only
   private final ScheduledExecutorService timers;
   private final Map<String, RunExecution> active = new ConcurrentHashMap<>();
 
@@ -67,16 +78,12 @@ public final class PipelineEngine implements AutoCloseable {
     this.owner = b.owner != null ? b.owner : defaultOwner();
     this.clock = b.clock;
     this.leaseTtl = b.leaseTtl;
-    this.listener = b.listener;
+    this.listener = new DeferredListener(b.listener);
     this.cacheEnabled = b.cacheEnabled;
     this.logLimitBytes = b.logLimitBytes;
-    this.loop =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "keel-engine");
-              t.setDaemon(true);
-              return t;
-            });
+    this.loop = new Thread(this::loop, "keel-engine");
+    loop.setDaemon(true);
+    loop.start();
     this.timers =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -299,7 +306,8 @@ public final class PipelineEngine implements AutoCloseable {
   @Override
   public void close() {
     timers.shutdownNow();
-    loop.shutdownNow();
+    closed = true;
+    loop.interrupt();
     for (RunExecution e : active.values()) {
       store.runs().releaseLease(e.runId(), owner);
     }
@@ -387,21 +395,115 @@ public final class PipelineEngine implements AutoCloseable {
    * the error, rather than leaving it hanging.
    */
   void post(RunExecution exec, Runnable r) {
-    loop.execute(
-        () -> {
-          try {
-            r.run();
-          } catch (RuntimeException | Error e) {
-            if (System.getenv("KEEL_DEBUG") != null) {
-              e.printStackTrace();
-            }
-            try {
-              exec.crash(e);
-            } catch (RuntimeException again) {
-              listener.note(exec.runId(), "could not record the failure: " + again);
-            }
-          }
-        });
+    if (!closed) {
+      inbox.add(new Posted(exec, r));
+    }
+  }
+
+  /** Work posted to the engine thread for a run. */
+  private record Posted(RunExecution exec, Runnable work) {}
+
+  /**
+   * Has the engine thread do {@code action} once what it has written so far is committed: how the
+   * engine acts (starts a process, wakes a waiter) only on state the store holds. Runs it at once
+   * outside a batch.
+   */
+  void afterCommit(Runnable action) {
+    if (inBatch && Thread.currentThread() == loop) {
+      afterCommit.add(action);
+    } else {
+      action.run();
+    }
+  }
+
+  /** The most posted items one commit takes: other threads wait for the store meanwhile. */
+  private static final int BATCH = 64;
+
+  /**
+   * The engine thread: takes what was posted in batches of up to {@link #BATCH} and runs each batch
+   * as one commit ({@link Store#batch}), then what the batch deferred to {@link #afterCommit}. A
+   * ready task's launch is posted, so the tasks a finished one releases, like those that end while
+   * the engine is busy, share a commit.
+   */
+  private void loop() {
+    List<Posted> batch = new ArrayList<>();
+    while (!closed) {
+      try {
+        batch.add(inbox.take());
+      } catch (InterruptedException e) {
+        return;
+      }
+      inbox.drainTo(batch, BATCH - 1);
+      runBatch(batch);
+      batch.clear();
+    }
+  }
+
+  private void runBatch(List<Posted> batch) {
+    inBatch = true;
+    try {
+      store.batch(() -> batch.forEach(this::runGuarded));
+    } catch (RuntimeException e) {
+      // the commit failed: nothing of the batch is stored, so nothing of it may be acted on
+      afterCommit.clear();
+      inBatch = false;
+      for (Posted p : batch) {
+        crash(p.exec(), e);
+      }
+      return;
+    } finally {
+      inBatch = false;
+    }
+    for (Runnable action = afterCommit.poll(); action != null; action = afterCommit.poll()) {
+      try {
+        action.run();
+      } catch (RuntimeException | Error e) {
+        listener.note(null, "internal error after a commit: " + e);
+      }
+    }
+  }
+
+  private void runGuarded(Posted p) {
+    try {
+      p.work().run();
+    } catch (RuntimeException | Error e) {
+      crash(p.exec(), e);
+    }
+  }
+
+  private void crash(RunExecution exec, Throwable e) {
+    if (System.getenv("KEEL_DEBUG") != null) {
+      e.printStackTrace();
+    }
+    try {
+      exec.crash(e);
+    } catch (RuntimeException again) {
+      listener.note(exec.runId(), "could not record the failure: " + again);
+    }
+  }
+
+  /** Tells the listener what happened once it is committed: see {@link #afterCommit}. */
+  private final class DeferredListener implements EngineListener {
+    private final EngineListener to;
+
+    DeferredListener(EngineListener to) {
+      this.to = to;
+    }
+
+    @Override
+    public void taskChanged(RunRecord run, TaskRecord task) {
+      afterCommit(() -> to.taskChanged(run, task));
+    }
+
+    @Override
+    public void runChanged(RunRecord run) {
+      afterCommit(() -> to.runChanged(run));
+    }
+
+    @Override
+    public void note(String runId, String message) {
+      afterCommit(() -> to.note(runId, message));
+    }
   }
 
   void schedule(RunExecution exec, Runnable r, Duration delay) {

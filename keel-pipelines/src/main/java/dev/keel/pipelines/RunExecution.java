@@ -59,6 +59,9 @@ import java.util.regex.Pattern;
 final class RunExecution {
   private static final Pattern RUNTIME_REF = Pattern.compile("\\{\\{\\$\\.([a-z_]+)\\}\\}");
 
+  /** The folder, in a task's folder, where its program writes output parameters. */
+  static final String PARAMETER_FOLDER = "output-parameters";
+
   private final PipelineEngine engine;
   private final PipelineDocument doc;
   private final Map<String, TaskRecord> stored = new HashMap<>();
@@ -185,7 +188,8 @@ final class RunExecution {
     }
     setRunState(RunState.FAILED, "internal error: " + e);
     engine.finished(this);
-    done.complete(run);
+    RunRecord ended = run;
+    engine.afterCommit(() -> done.complete(ended)); // a waiter may exit the JVM at once
   }
 
   private void maybeFinishAll() {
@@ -216,7 +220,8 @@ final class RunExecution {
     String error = end == RunState.FAILED ? firstError() : null;
     setRunState(end, error);
     engine.finished(this);
-    done.complete(run);
+    RunRecord ended = run;
+    engine.afterCommit(() -> done.complete(ended)); // a waiter may exit the JVM at once
   }
 
   private String firstError() {
@@ -936,12 +941,13 @@ final class RunExecution {
       t.fingerprint = null;
     }
     t.attempt++;
-    // The task's folder is its working directory and holds its log, the executor output file
-    // and output parameter files; artifacts go under the artifact root. Folders are made only
-    // when needed: creating them is a large part of what a no-op task costs.
-    Path taskDir = engine.runDir(run.id()).resolve("tasks").resolve(t.path);
-    Path outDir = taskDir.resolve("outputs");
-    Path artifactDir = engine.artifactDir(run).resolve(t.path);
+    // One folder per task, where KFP keeps the task's artifacts (<run's artifact root>/<task>):
+    // its working directory, its output artifacts, its logs, the executor output file and the
+    // output parameter files, as a workflow engine's task work folder. One folder and not one for
+    // each: creating folders is a large part of what a no-op task costs. The names Keel gives its
+    // own files cannot be KFP output names, which are identifiers.
+    Path taskDir = engine.artifactDir(run).resolve(t.path);
+    Path outDir = taskDir.resolve(PARAMETER_FOLDER);
     Map<String, ArtifactRef> outArtifacts = new LinkedHashMap<>();
     Map<String, String> outParamFiles = new LinkedHashMap<>();
     String outputFile = taskDir.resolve("executor_output.json").toString();
@@ -952,11 +958,8 @@ final class RunExecution {
       }
       var outs = t.component.outputDefinitions();
       if (outs != null) {
-        if (!outs.artifacts().isEmpty()) {
-          folders.add(artifactDir);
-        }
         for (Map.Entry<String, OutputArtifactSpec> e : outs.artifacts().entrySet()) {
-          Path p = artifactDir.resolve(e.getKey());
+          Path p = taskDir.resolve(e.getKey());
           if (t.attempt > 1) {
             deleteTree(p);
           }
@@ -1034,6 +1037,26 @@ final class RunExecution {
             .logLimitBytes(engine.logLimitBytes())
             .timeout(timeout(t))
             .build();
+    int attempt = t.attempt;
+    engine.afterCommit(
+        () -> startWorkload(t, attempt, spec, outArtifacts, outParamFiles, outputFile));
+  }
+
+  /** Starts a task's process once its RUNNING state is committed. */
+  private void startWorkload(
+      TaskExec t,
+      int attempt,
+      WorkloadSpec spec,
+      Map<String, ArtifactRef> outArtifacts,
+      Map<String, String> outParamFiles,
+      String outputFile) {
+    if (finished || t.attempt != attempt || t.state != TaskState.RUNNING) {
+      return; // the run ended in between
+    }
+    if (canceling) {
+      complete(t, TaskState.CANCELED, "canceled before it started");
+      return;
+    }
     Workload w = engine.runtime().launch(spec);
     t.workload = w;
     w.completion()

@@ -10,11 +10,14 @@ import dev.keel.core.ValidationException;
 import dev.keel.pipelines.spec.PipelineDocument;
 import dev.keel.pipelines.spec.PipelineSpecReader;
 import dev.keel.store.RunRecord;
+import dev.keel.store.Store;
 import dev.keel.store.TaskRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 class EngineTest extends EngineTests {
@@ -131,6 +134,48 @@ class EngineTest extends EngineTests {
     assertThat(f.store.events().listByTask(consume.id()))
         .extracting(e -> e.type() + ":" + e.key())
         .containsExactlyInAnyOrder("INPUT:numbers", "OUTPUT:report");
+  }
+
+  @Test
+  void listeners_and_waiters_hear_of_a_state_only_once_another_process_can_read_it()
+      throws Exception {
+    List<String> mismatches = new CopyOnWriteArrayList<>();
+    List<String> heard = new CopyOnWriteArrayList<>();
+    // a second connection to the same file sees only what is committed, as another process would
+    try (Store other = Store.sqlite(dir.resolve("keel.db"))) {
+      EngineListener check =
+          new EngineListener() {
+            @Override
+            public void taskChanged(RunRecord run, TaskRecord task) {
+              heard.add(task.path() + " " + task.state());
+              String stored = other.tasks().get(task.id()).map(TaskRecord::state).orElse("none");
+              if (!stored.equals(task.state())) {
+                mismatches.add(task.path() + " told " + task.state() + ", stored " + stored);
+              }
+            }
+
+            @Override
+            public void runChanged(RunRecord run) {
+              String stored = other.runs().get(run.id()).map(RunRecord::state).orElse("none");
+              if (!stored.equals(run.state())) {
+                mismatches.add("run told " + run.state() + ", stored " + stored);
+              }
+            }
+          };
+      try (PipelineEngine engine =
+          PipelineEngine.builder(f.store, f.runtime)
+              .dataDir(dir)
+              .owner("checked")
+              .listener(check)
+              .build()) {
+        String id = engine.submit(RunRequest.of(EngineFixture.yaml(TWO_STEP), Map.of()));
+        RunRecord run = engine.await(id);
+        assertThat(run.state()).isEqualTo("SUCCEEDED");
+        assertThat(other.runs().get(id).orElseThrow().state()).isEqualTo("SUCCEEDED");
+      }
+    }
+    assertThat(heard).contains("produce RUNNING", "produce SUCCEEDED", "consume SUCCEEDED");
+    assertThat(mismatches).isEmpty();
   }
 
   @Test
