@@ -450,9 +450,18 @@ public final class LocalRuntime implements WorkloadRuntime {
   }
 
   /**
+   * How far a recorded {@link WorkloadStatus#pidStartedAt()} may be from the start time the OS
+   * reports for the pid. The record is the runtime's clock as the spawn returned; on Linux the JDK
+   * reports the boot time in whole seconds ({@code btime} of {@code /proc/stat}) plus the process's
+   * start in clock ticks, so the report is early by the boot time's fraction of a second, up to one
+   * second, on top of the spawn's few milliseconds: one second would miss on some machines.
+   */
+  static final Duration START_TOLERANCE = Duration.ofSeconds(2);
+
+  /**
    * Kills a process tree a dead Keel process left behind, when {@code pid} still names the process
-   * that started at {@code pidStartedAt} (within a second): a pid reused by another process since
-   * is left alone.
+   * that started at {@code pidStartedAt} (within two seconds, as the recorded and reported times
+   * may differ by up to a second and a bit): a pid reused by another process since is left alone.
    *
    * @param pid the process id recorded in {@link WorkloadStatus#pid()}
    * @param pidStartedAt the start instant recorded in {@link WorkloadStatus#pidStartedAt()}
@@ -465,8 +474,7 @@ public final class LocalRuntime implements WorkloadRuntime {
     }
     Optional<Instant> started = h.get().info().startInstant();
     if (started.isEmpty()
-        || Duration.between(started.get(), pidStartedAt).abs().compareTo(Duration.ofSeconds(1))
-            > 0) {
+        || Duration.between(started.get(), pidStartedAt).abs().compareTo(START_TOLERANCE) > 0) {
       return false;
     }
     killTree(h.get());
@@ -597,7 +605,10 @@ public final class LocalRuntime implements WorkloadRuntime {
       return this;
     }
 
-    /** The clock for timestamps. */
+    /**
+     * The clock for timestamps, including {@link WorkloadStatus#pidStartedAt()}, which {@link
+     * LocalRuntime#killStale} compares with the OS's start time: keep it near the system clock.
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -224,19 +225,14 @@ final class LocalWorkload implements Workload {
       }
       return endWithLine("LaunchFailed", "cannot start '" + program + "': " + e.getMessage());
     }
+    // taken now rather than asked of the OS (Process.info reads /proc): the process started
+    // milliseconds ago, and killStale's tolerance covers that and how the JDK rounds the OS's time
+    Instant started = runtime.clock.instant();
     process = p;
     capping = true;
     id = "local:" + p.pid();
     status =
-        new WorkloadStatus(
-            Phase.RUNNING,
-            null,
-            "Started",
-            null,
-            runtime.clock.instant(),
-            null,
-            p.pid(),
-            p.info().startInstant().orElse(null));
+        new WorkloadStatus(Phase.RUNNING, null, "Started", null, started, null, p.pid(), started);
     return null;
   }
 

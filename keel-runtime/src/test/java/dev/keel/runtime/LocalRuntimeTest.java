@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -150,15 +151,32 @@ class LocalRuntimeTest {
 
   @Test
   void a_started_workload_records_its_pid_and_start_instant() throws Exception {
+    Instant before = Instant.now();
     Workload w = runtime.launch(spec("sleep", "5").build());
     await().atMost(Duration.ofSeconds(10)).until(() -> w.status().phase() == Phase.RUNNING);
+    Instant running = Instant.now();
     WorkloadStatus st = w.status();
     assertThat(w.id()).isEqualTo("local:" + st.pid());
     assertThat(st.reason()).isEqualTo("Started");
+    assertThat(st.pidStartedAt()).isBetween(before, running).isEqualTo(st.startedAt());
     ProcessHandle h = ProcessHandle.of(st.pid()).orElseThrow();
-    assertThat(h.info().startInstant()).contains(st.pidStartedAt());
+    assertThat(Duration.between(h.info().startInstant().orElseThrow(), st.pidStartedAt()).abs())
+        .isLessThanOrEqualTo(LocalRuntime.START_TOLERANCE);
     w.cancel();
     assertThat(await(w).pid()).isEqualTo(st.pid());
+  }
+
+  @Test
+  void the_recorded_pid_and_start_instant_let_killStale_find_the_process() throws Exception {
+    Workload w = runtime.launch(spec("sh", "-c", "sleep 300 & wait").build());
+    List<ProcessHandle> tree = descendants(w, 1);
+    WorkloadStatus st = w.status();
+    assertThat(LocalRuntime.killStale(st.pid(), st.pidStartedAt().minusSeconds(30))).isFalse();
+    assertThat(LocalRuntime.killStale(st.pid(), st.pidStartedAt())).isTrue();
+    WorkloadStatus ended = await(w);
+    assertThat(ended.phase()).isEqualTo(Phase.FAILED);
+    assertThat(ended.reason()).isEqualTo("Error"); // killed from outside, not canceled
+    assertThat(runningAfter(tree.get(0).pid(), 3000)).isFalse();
   }
 
   @Test
