@@ -18,10 +18,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -35,9 +37,15 @@ import java.util.function.Function;
  * <p>Each workload's image is looked up in the {@link ImageMap}, argv[0] is resolved (a path as
  * given, else the image's programs, else PATH) and the process starts with the argv as a list (no
  * shell), the inherited environment plus the image's and the spec's variables, its working
- * directory, stdin from {@code /dev/null}, and stdout and stderr interleaved into the log file
- * under its byte cap. Exit code 0 ends it {@link Phase#SUCCEEDED}; anything else {@link
- * Phase#FAILED}. Cancel and timeout kill the whole process tree.
+ * directory, stdin from {@code /dev/null}, and stdout and stderr appended straight to the log file
+ * (no pipe), interleaved as they are written. Exit code 0 ends it {@link Phase#SUCCEEDED}; anything
+ * else {@link Phase#FAILED}. Cancel and timeout kill the whole process tree.
+ *
+ * <p>Log cap: the log holds at most the spec's {@link WorkloadSpec#logLimitBytes()} of the
+ * process's output, then, if it wrote more, one {@code [keel] log truncated at N bytes} line. One
+ * watchdog per runtime checks the logs of running workloads every {@value #LOG_CHECK_MILLIS} ms and
+ * cuts them back, so while a workload runs its log may overshoot the cap by about what it writes in
+ * one such period; once it ends its log is exact.
  *
  * <p>Admission: a workload starts when fewer than {@code parallelism} run and its CPU and memory
  * requests fit beside the running ones on this machine; otherwise it waits, first in first out. A
@@ -50,6 +58,13 @@ import java.util.function.Function;
  * threads, with no lock held.
  */
 public final class LocalRuntime implements WorkloadRuntime {
+  /**
+   * How often the log watchdog checks running workloads' logs against their caps: each check is one
+   * {@code stat} per running workload, and a log may overshoot its cap by what its process writes
+   * in this time.
+   */
+  static final long LOG_CHECK_MILLIS = 100;
+
   private final int parallelism;
   private final double machineCpu;
   private final long machineMemory;
@@ -76,13 +91,26 @@ public final class LocalRuntime implements WorkloadRuntime {
   }
 
   /**
-   * Starts processes, waits for them and pumps their output: one shared cached pool, so threads are
-   * reused from one workload to the next and launches run in parallel up to the admission bound.
+   * Starts processes and waits for them: one shared cached pool, so threads are reused from one
+   * workload to the next and launches run in parallel up to the admission bound.
    */
   final ExecutorService pool = Executors.newCachedThreadPool(daemon("keel-workload"));
 
-  /** Timeouts; canceled timers leave the queue at once. */
+  /** Timeouts and the log watchdog; canceled timers leave the queue at once. */
   final ScheduledThreadPoolExecutor timers;
+
+  /**
+   * Workloads whose processes run, for the log watchdog. A concurrent set rather than {@link
+   * #running}: the watchdog takes each workload's monitor, which must not be taken while holding
+   * the runtime's.
+   */
+  private final Set<LocalWorkload> logsToCap = ConcurrentHashMap.newKeySet();
+
+  /** Guards {@link #logWatchdog}; held for nothing else, so any thread may take it. */
+  private final Object watchdogLock = new Object();
+
+  /** The periodic log check while workloads run; {@code null} while none do. */
+  private ScheduledFuture<?> logWatchdog;
 
   private LocalRuntime(Builder b) {
     this.parallelism = b.parallelism;
@@ -149,6 +177,55 @@ public final class LocalRuntime implements WorkloadRuntime {
       pool.execute(w::run);
     } catch (RejectedExecutionException e) {
       w.fail("Canceled", "the runtime is closed");
+    }
+  }
+
+  /**
+   * Has the log watchdog keep {@code w}'s log under its cap until {@link #unwatchLog}, starting the
+   * watchdog if it is not running.
+   */
+  void watchLog(LocalWorkload w) {
+    logsToCap.add(w);
+    synchronized (watchdogLock) {
+      if (logWatchdog == null) {
+        try {
+          logWatchdog =
+              timers.scheduleWithFixedDelay(
+                  this::capLogs, LOG_CHECK_MILLIS, LOG_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+          // the runtime is closing and cancels the workload; its end still makes the log exact
+        }
+      }
+    }
+  }
+
+  /** Stops watching {@code w}'s log; its process ended and the workload cuts it one last time. */
+  void unwatchLog(LocalWorkload w) {
+    logsToCap.remove(w);
+  }
+
+  /**
+   * The watchdog's tick: cuts each running workload's log back to its cap. With none running it
+   * stops itself, so an idle runtime does not wake; the next {@link #watchLog} starts it again, and
+   * a busy one keeps the same periodic task rather than scheduling one per workload.
+   */
+  private void capLogs() {
+    for (LocalWorkload w : logsToCap) {
+      try {
+        w.capLog();
+      } catch (RuntimeException e) {
+        // one log's trouble must not end the periodic task, which would leave every log uncapped
+      }
+    }
+    if (logsToCap.isEmpty()) {
+      synchronized (watchdogLock) {
+        // checked again under the lock: a watchLog that added after the check above, and saw the
+        // watchdog still set, relies on it running on
+        if (logsToCap.isEmpty() && logWatchdog != null) {
+          logWatchdog.cancel(false);
+          logWatchdog = null;
+        }
+      }
     }
   }
 
@@ -373,9 +450,18 @@ public final class LocalRuntime implements WorkloadRuntime {
   }
 
   /**
+   * How far a recorded {@link WorkloadStatus#pidStartedAt()} may be from the start time the OS
+   * reports for the pid. The record is the runtime's clock as the spawn returned; on Linux the JDK
+   * reports the boot time in whole seconds ({@code btime} of {@code /proc/stat}) plus the process's
+   * start in clock ticks, so the report is early by the boot time's fraction of a second, up to one
+   * second, on top of the spawn's few milliseconds: one second would miss on some machines.
+   */
+  static final Duration START_TOLERANCE = Duration.ofSeconds(2);
+
+  /**
    * Kills a process tree a dead Keel process left behind, when {@code pid} still names the process
-   * that started at {@code pidStartedAt} (within a second): a pid reused by another process since
-   * is left alone.
+   * that started at {@code pidStartedAt} (within two seconds, as the recorded and reported times
+   * may differ by up to a second and a bit): a pid reused by another process since is left alone.
    *
    * @param pid the process id recorded in {@link WorkloadStatus#pid()}
    * @param pidStartedAt the start instant recorded in {@link WorkloadStatus#pidStartedAt()}
@@ -388,8 +474,7 @@ public final class LocalRuntime implements WorkloadRuntime {
     }
     Optional<Instant> started = h.get().info().startInstant();
     if (started.isEmpty()
-        || Duration.between(started.get(), pidStartedAt).abs().compareTo(Duration.ofSeconds(1))
-            > 0) {
+        || Duration.between(started.get(), pidStartedAt).abs().compareTo(START_TOLERANCE) > 0) {
       return false;
     }
     killTree(h.get());
@@ -520,7 +605,10 @@ public final class LocalRuntime implements WorkloadRuntime {
       return this;
     }
 
-    /** The clock for timestamps. */
+    /**
+     * The clock for timestamps, including {@link WorkloadStatus#pidStartedAt()}, which {@link
+     * LocalRuntime#killStale} compares with the OS's start time: keep it near the system clock.
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;

@@ -2,47 +2,57 @@ package dev.keel.runtime;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One workload of the {@link LocalRuntime}: a process, its log pump and its timer.
+ * One workload of the {@link LocalRuntime}: a process, its log and its timer.
+ *
+ * <p>Log: Keel writes its first {@code [keel]} lines and closes the file; the process then appends
+ * its stdout and stderr straight to it (no pipe, so nothing of Keel's copies the output). The cap
+ * on the process's output is kept by the runtime's log watchdog, which every {@value
+ * LocalRuntime#LOG_CHECK_MILLIS} ms cuts a log that grew past it back to the cap and adds the
+ * truncation line once; as the process writes with {@code O_APPEND}, what it writes after a cut
+ * lands past that line and is cut at the next check. So while the process runs its log may hold up
+ * to about one check period of output beyond the cap; once it ends a last check makes the log
+ * exact: at most the cap of output, then, if it wrote more, one {@code [keel] log truncated} line.
+ * Later {@code [keel]} lines are appended on a line of their own. What a child left behind writes
+ * after the process ended is no longer checked: the workload ends when its process does.
  *
  * <p>Locking: the workload's monitor guards the process, the log and the status changes; the
  * runtime's monitor guards admission. A thread may take the runtime's monitor while holding a
  * workload's, never the other way round, and the completion future is completed with no monitor
  * held, so callbacks may launch or cancel anything.
  *
- * <p>Threads: admission hands {@link #run()} to the runtime's shared cached pool, which starts the
- * process and then waits for it; a second pooled thread pumps its output into the log. Both threads
- * return to the pool, so there is no thread (and no pool) per workload beyond the JDK's own reaper.
+ * <p>Threads: admission hands {@link #run()} to the runtime's shared cached pool; that thread
+ * starts the process, waits for it, and, when its end lets queued workloads in, goes on with the
+ * first of them itself. Timeouts and the log watchdog run on the runtime's one timer thread. So
+ * there is no thread (and no pool) per workload beyond the pooled one that waits and the JDK's own
+ * reaper.
  */
 final class LocalWorkload implements Workload {
   private static final AtomicLong QUEUED_IDS = new AtomicLong();
   private static final File DEV_NULL = new File("/dev/null");
 
-  /** How long a finished process's output may take to drain before the workload ends anyway. */
-  private static final long DRAIN_MILLIS = 2000;
-
   private final LocalRuntime runtime;
   private final WorkloadSpec spec;
   private final ImageMapping mapping;
   private final CompletableFuture<WorkloadStatus> done = new CompletableFuture<>();
-  private final CountDownLatch pumped = new CountDownLatch(1);
 
   private volatile WorkloadStatus status;
   private volatile String id;
@@ -53,11 +63,22 @@ final class LocalWorkload implements Workload {
 
   // guarded by this
   private Process process;
+
+  /** The log while Keel writes its first lines, before the process starts; else {@code null}. */
   private OutputStream log;
-  private long logged;
-  private boolean truncated;
-  private boolean atLineStart = true;
-  private boolean pumpDone;
+
+  /** How many bytes Keel wrote to the log before the process started. */
+  private long logStart;
+
+  /** Whether the log was created and the workload has not ended: Keel may append lines to it. */
+  private boolean logOpen;
+
+  /** Whether the watchdog keeps the log under its cap: from the start until the last check. */
+  private boolean capping;
+
+  /** The line that follows the cap once the output passed it; {@code null} before. */
+  private byte[] truncationLine;
+
   private String endReason;
   private String endMessage;
   private Future<?> timer;
@@ -128,12 +149,7 @@ final class LocalWorkload implements Workload {
     if (p == null) {
       return null;
     }
-    try {
-      runtime.pool.execute(() -> pump(p.getInputStream()));
-    } catch (RejectedExecutionException e) {
-      // the runtime closed while this one started: it cancels it, and nobody reads the output
-      pumped.countDown();
-    }
+    runtime.watchLog(this);
     if (spec.timeout() != null) {
       scheduleTimeout();
     }
@@ -197,7 +213,9 @@ final class LocalWorkload implements Workload {
     env.putAll(mapping.env());
     env.putAll(spec.env());
     pb.redirectErrorStream(true);
+    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(spec.logFile().toFile()));
     pb.redirectInput(DEV_NULL);
+    closeLog(); // the process appends after Keel's lines; Keel's later lines are appended too
     Process p;
     try {
       p = pb.start();
@@ -207,18 +225,14 @@ final class LocalWorkload implements Workload {
       }
       return endWithLine("LaunchFailed", "cannot start '" + program + "': " + e.getMessage());
     }
+    // taken now rather than asked of the OS (Process.info reads /proc): the process started
+    // milliseconds ago, and killStale's tolerance covers that and how the JDK rounds the OS's time
+    Instant started = runtime.clock.instant();
     process = p;
+    capping = true;
     id = "local:" + p.pid();
     status =
-        new WorkloadStatus(
-            Phase.RUNNING,
-            null,
-            "Started",
-            null,
-            runtime.clock.instant(),
-            null,
-            p.pid(),
-            p.info().startInstant().orElse(null));
+        new WorkloadStatus(Phase.RUNNING, null, "Started", null, started, null, p.pid(), started);
     return null;
   }
 
@@ -241,6 +255,7 @@ final class LocalWorkload implements Workload {
             StandardOpenOption.CREATE,
             StandardOpenOption.TRUNCATE_EXISTING,
             StandardOpenOption.WRITE);
+    logOpen = true;
     keelLine("image " + imageName() + " → " + mapping.description());
     String note = admissionNote;
     if (note != null) {
@@ -309,57 +324,97 @@ final class LocalWorkload implements Workload {
     return s % 60 == 0 && s >= 60 ? (s / 60) + " min" : s + " s";
   }
 
-  private void pump(InputStream in) {
-    byte[] buf = new byte[8192];
-    try (in) {
-      int n;
-      while ((n = in.read(buf)) >= 0) {
-        write(buf, n);
+  /**
+   * Keeps the process's output in the log under its cap: past it, cuts the log back to the cap and
+   * adds the truncation line once; later output, which lands past that line, is cut again. Runs on
+   * the watchdog's ticks and once more after the process ended, when it makes the log exact.
+   */
+  synchronized void capLog() {
+    if (capping) {
+      cut();
+    }
+  }
+
+  /** One cut of {@link #capLog()}; lock held. */
+  private void cut() {
+    Path file = spec.logFile();
+    long cap = capEnd();
+    long keep = truncationLine == null ? cap : cap + truncationLine.length;
+    try {
+      if (Files.size(file) <= keep) {
+        return; // the common case, one stat: no need to open the file
+      }
+      try (FileChannel ch =
+          FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        if (truncationLine == null) {
+          ch.truncate(cap);
+          String line = "[keel] log truncated at " + spec.logLimitBytes() + " bytes\n";
+          truncationLine =
+              ((endsWithNewline(ch, cap) ? "" : "\n") + line).getBytes(StandardCharsets.UTF_8);
+          // written at the cap, not appended: whatever the process appended since the truncate
+          // lies at the cap too and is overwritten here or cut just below
+          ByteBuffer b = ByteBuffer.wrap(truncationLine);
+          while (b.hasRemaining()) {
+            ch.write(b, cap + b.position());
+          }
+          keep = cap + truncationLine.length;
+        }
+        ch.truncate(keep);
       }
     } catch (IOException ignored) {
-      // the pipe closed under us; what came through is in the log
-    } finally {
-      synchronized (this) {
-        pumpDone = true;
-        if (status.phase().isTerminal()) {
-          closeLog(); // the process ended before its output did (a child kept the pipe)
-        }
-      }
-      pumped.countDown();
+      // a log we cannot cut (deleted, unwritable) is no reason to fail the workload
     }
   }
 
-  private synchronized void write(byte[] buf, int n) throws IOException {
-    if (log == null) {
-      return;
-    }
-    long room = spec.logLimitBytes() - logged;
-    if (room > 0) {
-      int take = (int) Math.min(room, n);
-      log.write(buf, 0, take);
-      logged += take;
-      atLineStart = buf[take - 1] == '\n';
-    }
-    if (n > room && !truncated) {
-      truncated = true;
-      keelLine("log truncated at " + spec.logLimitBytes() + " bytes");
-    }
+  /** Where the process's output must end in the file: after Keel's first lines and the cap. */
+  private long capEnd() {
+    long limit = spec.logLimitBytes();
+    return limit > Long.MAX_VALUE - logStart ? Long.MAX_VALUE : logStart + limit;
   }
 
-  /** Writes a {@code [keel]} line, on a line of its own; the caller holds the lock. */
+  /** Whether the file's first {@code size} bytes end with a newline, or are none. */
+  private static boolean endsWithNewline(FileChannel ch, long size) throws IOException {
+    if (size <= 0) {
+      return true;
+    }
+    ByteBuffer last = ByteBuffer.allocate(1);
+    return ch.read(last, size - 1) != 1 || last.get(0) == '\n';
+  }
+
+  /**
+   * Writes a {@code [keel]} line, on a line of its own; the caller holds the lock. Before the
+   * process starts the line goes to Keel's own stream; after, it is appended to the file, starting
+   * with a newline when the file's last byte (the process's output) is not one.
+   */
   private void keelLine(String line) {
-    if (log == null) {
+    if (!logOpen) {
       return;
     }
     try {
-      String text = (atLineStart ? "" : "\n") + "[keel] " + line + "\n";
-      log.write(text.getBytes(StandardCharsets.UTF_8));
-      atLineStart = true;
+      byte[] text = ("[keel] " + line + "\n").getBytes(StandardCharsets.UTF_8);
+      if (log != null) {
+        log.write(text); // only Keel's lines so far, each ending with a newline
+        logStart += text.length;
+        return;
+      }
+      Path file = spec.logFile();
+      boolean atLineStart;
+      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        atLineStart = endsWithNewline(ch, ch.size());
+      }
+      if (!atLineStart) {
+        text = ("\n[keel] " + line + "\n").getBytes(StandardCharsets.UTF_8);
+      }
+      // appended in one write, not at an offset: a child left behind may still append to it too
+      try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.APPEND)) {
+        out.write(text);
+      }
     } catch (IOException ignored) {
       // a log we cannot write is no reason to fail the workload
     }
   }
 
+  /** Closes Keel's stream to the log, if open; its later lines are appended. */
   private void closeLog() {
     if (log != null) {
       try {
@@ -372,18 +427,14 @@ final class LocalWorkload implements Workload {
   }
 
   private LocalWorkload exited(Process p) {
-    try {
-      if (!pumped.await(DRAIN_MILLIS, TimeUnit.MILLISECONDS)) {
-        synchronized (this) {
-          keelLine("the process ended but a child still holds its output open; logging on");
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    runtime.unwatchLog(this);
     int code = p.exitValue();
     WorkloadStatus ended;
     synchronized (this) {
+      if (capping) {
+        cut(); // the process is gone: this last cut makes the log exact
+        capping = false;
+      }
       if (endReason != null) {
         keelLine(endMessage);
         ended = end(Phase.FAILED, code, endReason, endMessage);
@@ -429,9 +480,9 @@ final class LocalWorkload implements Workload {
             runtime.clock.instant(),
             s.pid(),
             s.pidStartedAt());
-    if (pumpDone || process == null) {
-      closeLog();
-    }
+    closeLog();
+    logOpen = false;
+    capping = false;
     if (timer != null) {
       timer.cancel(false);
       timer = null;

@@ -13,7 +13,9 @@ import java.time.Instant;
  * @param startedAt when the process started
  * @param finishedAt when it ended
  * @param pid the process id once started
- * @param pidStartedAt the process's start time as the OS reports it, to recognise it later
+ * @param pidStartedAt when the process started, by the runtime's clock as its spawn returned
+ *     (milliseconds after the actual start, not asked of the OS), to recognise it later with {@link
+ *     LocalRuntime#killStale}, whose tolerance allows for both
  */
 public record WorkloadStatus(
     Phase phase,

@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,6 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** What a workload's process sees and what its status and log say: real processes, no mocks. */
 class LocalRuntimeTest {
+  /** The first line of every log of an {@code alpine} workload. */
+  static final String HOST_IMAGE_LINE = "[keel] image alpine → host programs (/bin/sh and PATH)\n";
+
   @TempDir Path dir;
   final LocalRuntime runtime = LocalRuntime.builder().parallelism(4).build();
 
@@ -147,15 +151,32 @@ class LocalRuntimeTest {
 
   @Test
   void a_started_workload_records_its_pid_and_start_instant() throws Exception {
+    Instant before = Instant.now();
     Workload w = runtime.launch(spec("sleep", "5").build());
     await().atMost(Duration.ofSeconds(10)).until(() -> w.status().phase() == Phase.RUNNING);
+    Instant running = Instant.now();
     WorkloadStatus st = w.status();
     assertThat(w.id()).isEqualTo("local:" + st.pid());
     assertThat(st.reason()).isEqualTo("Started");
+    assertThat(st.pidStartedAt()).isBetween(before, running).isEqualTo(st.startedAt());
     ProcessHandle h = ProcessHandle.of(st.pid()).orElseThrow();
-    assertThat(h.info().startInstant()).contains(st.pidStartedAt());
+    assertThat(Duration.between(h.info().startInstant().orElseThrow(), st.pidStartedAt()).abs())
+        .isLessThanOrEqualTo(LocalRuntime.START_TOLERANCE);
     w.cancel();
     assertThat(await(w).pid()).isEqualTo(st.pid());
+  }
+
+  @Test
+  void the_recorded_pid_and_start_instant_let_killStale_find_the_process() throws Exception {
+    Workload w = runtime.launch(spec("sh", "-c", "sleep 300 & wait").build());
+    List<ProcessHandle> tree = descendants(w, 1);
+    WorkloadStatus st = w.status();
+    assertThat(LocalRuntime.killStale(st.pid(), st.pidStartedAt().minusSeconds(30))).isFalse();
+    assertThat(LocalRuntime.killStale(st.pid(), st.pidStartedAt())).isTrue();
+    WorkloadStatus ended = await(w);
+    assertThat(ended.phase()).isEqualTo(Phase.FAILED);
+    assertThat(ended.reason()).isEqualTo("Error"); // killed from outside, not canceled
+    assertThat(runningAfter(tree.get(0).pid(), 3000)).isFalse();
   }
 
   @Test
@@ -206,10 +227,94 @@ class LocalRuntimeTest {
                 .build());
     assertThat(await(w).phase()).isEqualTo(Phase.SUCCEEDED);
     assertThat(log(w))
+        .isEqualTo(HOST_IMAGE_LINE + "x".repeat(1000) + "\n[keel] log truncated at 1000 bytes\n");
+  }
+
+  @Test
+  void output_exactly_at_the_cap_is_not_truncated() throws Exception {
+    Workload w =
+        runtime.launch(
+            spec("sh", "-c", "head -c 1000 /dev/zero | tr '\\0' x").logLimitBytes(1000).build());
+    assertThat(await(w).phase()).isEqualTo(Phase.SUCCEEDED);
+    assertThat(log(w)).isEqualTo(HOST_IMAGE_LINE + "x".repeat(1000));
+  }
+
+  @Test
+  void a_log_written_for_seconds_stays_near_its_cap_and_ends_exactly_at_it() throws Exception {
+    // 200 lines of 1001 bytes, about 10 ms apart: some 200 KB over two seconds or more
+    String script =
+        "line=$(head -c 1000 /dev/zero | tr '\\0' y); i=0;"
+            + " while [ $i -lt 200 ]; do echo \"$line\"; i=$((i+1)); sleep 0.01; done";
+    Workload w = runtime.launch(spec("sh", "-c", script).logLimitBytes(4000).build());
+    long largest = 0;
+    int samples = 0;
+    while (!w.completion().isDone()) {
+      if (Files.exists(w.spec().logFile())) {
+        largest = Math.max(largest, Files.size(w.spec().logFile()));
+        samples++;
+      }
+      Thread.sleep(5);
+    }
+    assertThat(await(w).phase()).isEqualTo(Phase.SUCCEEDED);
+    assertThat(samples).as("samples taken while it ran").isGreaterThan(10);
+    // generous: whatever the process writes between two checks, far below the 200 KB it writes
+    assertThat(largest).isLessThan(4000 + 64 * 1024);
+    String lines = ("y".repeat(1000) + "\n").repeat(4);
+    assertThat(log(w))
         .isEqualTo(
-            "[keel] image alpine → host programs (/bin/sh and PATH)\n"
+            HOST_IMAGE_LINE + lines.substring(0, 4000) + "\n[keel] log truncated at 4000 bytes\n");
+  }
+
+  @Test
+  void a_truncated_log_that_times_out_ends_with_both_lines() throws Exception {
+    Workload w =
+        runtime.launch(
+            spec("sh", "-c", "head -c 5000 /dev/zero | tr '\\0' x; sleep 30")
+                .logLimitBytes(1000)
+                .timeout(Duration.ofMillis(1500))
+                .build());
+    assertThat(await(w).reason()).isEqualTo("Timeout");
+    assertThat(log(w))
+        .isEqualTo(
+            HOST_IMAGE_LINE
                 + "x".repeat(1000)
-                + "\n[keel] log truncated at 1000 bytes\n");
+                + "\n[keel] log truncated at 1000 bytes\n"
+                + "[keel] ran longer than its timeout of 1500 ms\n");
+  }
+
+  @Test
+  void stdout_and_stderr_both_land_in_the_log_in_order() throws Exception {
+    Workload w =
+        runtime.launch(
+            spec(
+                    "sh",
+                    "-c",
+                    "echo out1; echo err1 >&2; echo out2; sh -c 'echo err2 >&2'; printf out3;"
+                        + " printf err3 >&2")
+                .build());
+    assertThat(await(w).phase()).isEqualTo(Phase.SUCCEEDED);
+    assertThat(log(w)).isEqualTo(HOST_IMAGE_LINE + "out1\nerr1\nout2\nerr2\nout3err3");
+  }
+
+  @Test
+  void a_keel_line_after_output_without_a_newline_starts_a_line_of_its_own() throws Exception {
+    Workload w =
+        runtime.launch(
+            spec("sh", "-c", "printf abc; sleep 30").timeout(Duration.ofMillis(500)).build());
+    assertThat(await(w).reason()).isEqualTo("Timeout");
+    assertThat(log(w))
+        .isEqualTo(HOST_IMAGE_LINE + "abc\n[keel] ran longer than its timeout of 500 ms\n");
+  }
+
+  @Test
+  void a_keel_line_after_a_newline_adds_no_empty_line() throws Exception {
+    Workload w = runtime.launch(spec("sh", "-c", "echo abc; sleep 30").build());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(log(w)).endsWith("abc\n"));
+    w.cancel();
+    assertThat(await(w).reason()).isEqualTo("Canceled");
+    assertThat(log(w)).isEqualTo(HOST_IMAGE_LINE + "abc\n[keel] canceled\n");
   }
 
   @Test
