@@ -420,10 +420,16 @@ public final class PipelineEngine implements AutoCloseable {
   private static final int BATCH = 64;
 
   /**
-   * The engine thread: takes what was posted in batches of up to {@link #BATCH} and runs each batch
-   * as one commit ({@link Store#batch}), then what the batch deferred to {@link #afterCommit}. A
-   * ready task's launch is posted, so the tasks a finished one releases, like those that end while
-   * the engine is busy, share a commit.
+   * How long a batch goes on taking posted items: a process it starts waits for its commit, so a
+   * batch is kept short enough that a ready task never waits long behind the ones posted after it.
+   */
+  private static final long BATCH_NANOS = 1_000_000;
+
+  /**
+   * The engine thread: runs what was posted in batches, each one commit ({@link Store#batch}) of
+   * the items posted meanwhile (up to {@link #BATCH}, for up to {@link #BATCH_NANOS}), then what
+   * the batch deferred to {@link #afterCommit}. Tasks that end while the engine is busy, or that a
+   * finished task releases, share a commit.
    */
   private void loop() {
     List<Posted> batch = new ArrayList<>();
@@ -433,16 +439,28 @@ public final class PipelineEngine implements AutoCloseable {
       } catch (InterruptedException e) {
         return;
       }
-      inbox.drainTo(batch, BATCH - 1);
       runBatch(batch);
       batch.clear();
     }
   }
 
+  /** Runs {@code batch}'s first item and whatever else is posted meanwhile, within the bounds. */
   private void runBatch(List<Posted> batch) {
     inBatch = true;
     try {
-      store.batch(() -> batch.forEach(this::runGuarded));
+      store.batch(
+          () -> {
+            long deadline = System.nanoTime() + BATCH_NANOS;
+            runGuarded(batch.get(0));
+            while (batch.size() < BATCH && System.nanoTime() < deadline) {
+              Posted next = inbox.poll();
+              if (next == null) {
+                break;
+              }
+              batch.add(next);
+              runGuarded(next);
+            }
+          });
     } catch (RuntimeException e) {
       // the commit failed: nothing of the batch is stored, so nothing of it may be acted on
       afterCommit.clear();
