@@ -68,6 +68,7 @@ public final class PipelineEngine implements AutoCloseable {
   private final ArrayDeque<Runnable> afterCommit = new ArrayDeque<>();
 
   private boolean inBatch; // engine thread only
+  private boolean urgent; // engine thread only: an action waits for the running batch's commit
   private final ScheduledExecutorService timers;
   private final Map<String, RunExecution> active = new ConcurrentHashMap<>();
 
@@ -405,14 +406,27 @@ public final class PipelineEngine implements AutoCloseable {
 
   /**
    * Has the engine thread do {@code action} once what it has written so far is committed: how the
-   * engine acts (starts a process, wakes a waiter) only on state the store holds. Runs it at once
-   * outside a batch.
+   * engine acts (starts a process, wakes a waiter) only on state the store holds. The batch then
+   * ends soon ({@link #BATCH_NANOS}). Runs it at once outside a batch.
    */
   void afterCommit(Runnable action) {
     if (inBatch && Thread.currentThread() == loop) {
       afterCommit.add(action);
+      urgent = true;
     } else {
       action.run();
+    }
+  }
+
+  /**
+   * Like {@link #afterCommit} for telling listeners, which nothing waits on: a batch that has only
+   * news to tell waits a little ({@link #LINGER_NANOS}) for more work to share its commit.
+   */
+  private void tellAfterCommit(Runnable news) {
+    if (inBatch && Thread.currentThread() == loop) {
+      afterCommit.add(news);
+    } else {
+      news.run();
     }
   }
 
@@ -420,16 +434,23 @@ public final class PipelineEngine implements AutoCloseable {
   private static final int BATCH = 64;
 
   /**
-   * How long a batch goes on taking posted items: a process it starts waits for its commit, so a
-   * batch is kept short enough that a ready task never waits long behind the ones posted after it.
+   * How long a batch goes on taking posted items once an action waits for its commit: a process it
+   * starts waits for the commit, so a ready task never waits long behind the ones posted after it.
    */
   private static final long BATCH_NANOS = 1_000_000;
 
   /**
+   * How long a batch whose changes nothing waits on yet (a task ended, no task to start) waits for
+   * more posted work to share its commit: tasks ending one after the other on a busy machine then
+   * cost one commit for several, and only listeners hear of them up to this much later.
+   */
+  private static final long LINGER_NANOS = 2_000_000;
+
+  /**
    * The engine thread: runs what was posted in batches, each one commit ({@link Store#batch}) of
-   * the items posted meanwhile (up to {@link #BATCH}, for up to {@link #BATCH_NANOS}), then what
-   * the batch deferred to {@link #afterCommit}. Tasks that end while the engine is busy, or that a
-   * finished task releases, share a commit.
+   * the items posted meanwhile (up to {@link #BATCH}, for up to {@link #BATCH_NANOS} once an action
+   * waits on the commit, else for up to {@link #LINGER_NANOS}), then what the batch deferred to
+   * {@link #afterCommit}.
    */
   private void loop() {
     List<Posted> batch = new ArrayList<>();
@@ -447,20 +468,9 @@ public final class PipelineEngine implements AutoCloseable {
   /** Runs {@code batch}'s first item and whatever else is posted meanwhile, within the bounds. */
   private void runBatch(List<Posted> batch) {
     inBatch = true;
+    urgent = false;
     try {
-      store.batch(
-          () -> {
-            long deadline = System.nanoTime() + BATCH_NANOS;
-            runGuarded(batch.get(0));
-            while (batch.size() < BATCH && System.nanoTime() < deadline) {
-              Posted next = inbox.poll();
-              if (next == null) {
-                break;
-              }
-              batch.add(next);
-              runGuarded(next);
-            }
-          });
+      store.batch(() -> fill(batch));
     } catch (RuntimeException e) {
       // the commit failed: nothing of the batch is stored, so nothing of it may be acted on
       afterCommit.clear();
@@ -478,6 +488,26 @@ public final class PipelineEngine implements AutoCloseable {
       } catch (RuntimeException | Error e) {
         listener.note(null, "internal error after a commit: " + e);
       }
+    }
+  }
+
+  private void fill(List<Posted> batch) {
+    long start = System.nanoTime();
+    runGuarded(batch.get(0));
+    while (batch.size() < BATCH) {
+      long left = start + (urgent ? BATCH_NANOS : LINGER_NANOS) - System.nanoTime();
+      Posted next;
+      try {
+        next = left <= 0 ? null : urgent ? inbox.poll() : inbox.poll(left, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // closing: commit what ran
+        return;
+      }
+      if (next == null) {
+        return;
+      }
+      batch.add(next);
+      runGuarded(next);
     }
   }
 
@@ -510,17 +540,17 @@ public final class PipelineEngine implements AutoCloseable {
 
     @Override
     public void taskChanged(RunRecord run, TaskRecord task) {
-      afterCommit(() -> to.taskChanged(run, task));
+      tellAfterCommit(() -> to.taskChanged(run, task));
     }
 
     @Override
     public void runChanged(RunRecord run) {
-      afterCommit(() -> to.runChanged(run));
+      tellAfterCommit(() -> to.runChanged(run));
     }
 
     @Override
     public void note(String runId, String message) {
-      afterCommit(() -> to.note(runId, message));
+      tellAfterCommit(() -> to.note(runId, message));
     }
   }
 

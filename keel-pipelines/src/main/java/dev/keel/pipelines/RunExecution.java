@@ -167,11 +167,13 @@ final class RunExecution {
     canceling = true;
     stopping = true;
     setRunState(RunState.CANCELING, null);
-    for (TaskExec t : List.copyOf(running.values())) {
+    List<Workload> kill = new ArrayList<>();
+    for (TaskExec t : running.values()) {
       if (t.workload != null) {
-        t.workload.cancel();
+        kill.add(t.workload);
       }
     }
+    engine.afterCommit(() -> kill.forEach(Workload::cancel));
     maybeFinishAll();
   }
 
