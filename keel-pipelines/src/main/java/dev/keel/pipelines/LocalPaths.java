@@ -46,4 +46,29 @@ final class LocalPaths {
   static String uriOf(Path path) {
     return path.toAbsolutePath().normalize().toUri().toString();
   }
+
+  /**
+   * The URI of a path that does not exist yet (an output a task is about to write), as {@link
+   * #uriOf} gives it but without its look at the file system (it asks whether the path is a folder,
+   * to end the URI with a slash), when the path needs no escaping.
+   */
+  static String uriOfNew(Path path) {
+    Path p = path.toAbsolutePath().normalize();
+    String s = p.toString();
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean plain =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '/'
+              || c == '.'
+              || c == '-'
+              || c == '_';
+      if (!plain) {
+        return p.toUri().toString();
+      }
+    }
+    return "file://" + s;
+  }
 }

@@ -73,6 +73,7 @@ final class RunExecution {
   private boolean stopping;
   boolean canceling;
   private boolean finished;
+  private Path artifactDir;
 
   RunExecution(PipelineEngine engine, RunRecord run, PipelineDocument doc, List<TaskRecord> tasks) {
     this.engine = engine;
@@ -85,6 +86,14 @@ final class RunExecution {
 
   String runId() {
     return run.id();
+  }
+
+  /** The run's artifact folder, worked out once: every task's folder lies in it. */
+  private Path artifactDir() {
+    if (artifactDir == null) {
+      artifactDir = engine.artifactDir(run);
+    }
+    return artifactDir;
   }
 
   // ---------------------------------------------------------------- run lifecycle
@@ -948,7 +957,7 @@ final class RunExecution {
     // output parameter files, as a workflow engine's task work folder. One folder and not one for
     // each: creating folders is a large part of what a no-op task costs. The names Keel gives its
     // own files cannot be KFP output names, which are identifiers.
-    Path taskDir = engine.artifactDir(run).resolve(t.path);
+    Path taskDir = artifactDir().resolve(t.path);
     Path outDir = taskDir.resolve(PARAMETER_FOLDER);
     Map<String, ArtifactRef> outArtifacts = new LinkedHashMap<>();
     Map<String, String> outParamFiles = new LinkedHashMap<>();
@@ -971,7 +980,7 @@ final class RunExecution {
               new ArtifactRef(
                   Ids.newId(),
                   e.getKey(),
-                  LocalPaths.uriOf(p),
+                  LocalPaths.uriOfNew(p),
                   type == null || type.schemaTitle() == null
                       ? "system.Artifact"
                       : type.schemaTitle(),

@@ -89,7 +89,9 @@ final class TaskExec {
         fingerprint,
         cachedFromTaskId,
         inputsJson(),
-        Json.write(io(outputParams, outputArtifacts)),
+        outputParams.isEmpty() && outputArtifacts.isEmpty()
+            ? NO_IO
+            : Json.write(io(outputParams, outputArtifacts)),
         error,
         workloadId,
         pid,
@@ -132,6 +134,9 @@ final class TaskExec {
     readIo(r.inputs(), inputParams, inputArtifacts);
     readIo(r.outputs(), outputParams, outputArtifacts);
   }
+
+  /** What {@link #io} writes for no parameters and no artifacts (a task before it ends). */
+  static final String NO_IO = Json.write(io(Map.of(), Map.of()));
 
   static ObjectNode io(Map<String, JsonNode> params, Map<String, List<ArtifactRef>> artifacts) {
     ObjectNode n = Json.json().createObjectNode();

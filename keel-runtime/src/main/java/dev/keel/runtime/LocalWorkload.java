@@ -6,7 +6,9 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -237,17 +239,13 @@ final class LocalWorkload implements Workload {
   }
 
   private void openLog() throws IOException {
-    if (!Files.isDirectory(spec.workingDir())) {
-      Files.createDirectories(spec.workingDir());
-    }
+    ensureFolder(spec.workingDir());
     for (Path dir : spec.directories()) {
-      if (!Files.isDirectory(dir)) {
-        Files.createDirectories(dir);
-      }
+      ensureFolder(dir);
     }
-    Path parent = spec.logFile().toAbsolutePath().getParent();
-    if (parent != null && !Files.isDirectory(parent)) {
-      Files.createDirectories(parent);
+    Path parent = spec.logFile().getParent();
+    if (parent != null && !parent.equals(spec.workingDir())) {
+      ensureFolder(parent);
     }
     log =
         Files.newOutputStream(
@@ -260,6 +258,22 @@ final class LocalWorkload implements Workload {
     String note = admissionNote;
     if (note != null) {
       keelLine(note);
+    }
+  }
+
+  /**
+   * Makes a folder unless it exists, with its parents: one system call when only the folder itself
+   * is missing, as a new task's folder is.
+   */
+  private static void ensureFolder(Path dir) throws IOException {
+    try {
+      Files.createDirectory(dir);
+    } catch (FileAlreadyExistsException e) {
+      if (!Files.isDirectory(dir)) {
+        throw e;
+      }
+    } catch (NoSuchFileException e) {
+      Files.createDirectories(dir);
     }
   }
 
