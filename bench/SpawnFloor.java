@@ -1,6 +1,4 @@
 import java.io.File;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
@@ -9,9 +7,10 @@ import java.util.concurrent.Semaphore;
 
 /**
  * The least a JVM pays to run N no-op processes J at a time, the way Keel's local runtime runs a
- * task: ProcessBuilder with argv, stdout and stderr piped into a log file by a pooled thread,
- * another pooled thread waiting for the exit. No store, no engine. Run by bench/spawn-floor.sh
- * with the same JVM flags as ./keel; prints the wall milliseconds from first launch to last exit.
+ * task: a log file opened with a first line, ProcessBuilder with argv, stdout and stderr appended
+ * straight to that log, a pooled thread waiting for the exit. No store, no engine, no task folder.
+ * Run by bench/spawn-floor.sh with the same JVM flags as ./keel; prints the wall milliseconds from
+ * first launch to last exit.
  *
  * <p>Usage: java SpawnFloor.java N J DIR
  */
@@ -29,22 +28,14 @@ public class SpawnFloor {
       pool.execute(
           () -> {
             try {
+              Path log = dir.resolve("s" + k + ".log");
+              Files.writeString(log, "[keel] image alpine -> host programs\n");
               ProcessBuilder pb =
                   new ProcessBuilder("touch", dir.resolve("s" + k).toString())
                       .redirectErrorStream(true)
+                      .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                       .redirectInput(new File("/dev/null"));
               Process p = pb.start();
-              InputStream in = p.getInputStream();
-              OutputStream log = Files.newOutputStream(dir.resolve("s" + k + ".log"));
-              pool.execute(
-                  () -> {
-                    try (in;
-                        log) {
-                      in.transferTo(log);
-                    } catch (Exception ignored) {
-                      // the log is best effort here too
-                    }
-                  });
               p.waitFor();
             } catch (Exception e) {
               throw new RuntimeException(e);

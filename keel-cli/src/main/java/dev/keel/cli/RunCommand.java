@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.core.Json;
 import dev.keel.core.Problem;
 import dev.keel.core.ValidationException;
+import dev.keel.pipelines.EngineListener;
 import dev.keel.pipelines.RunRequest;
 import dev.keel.pipelines.RunState;
 import dev.keel.pipelines.spec.ComponentSpec;
@@ -12,6 +13,7 @@ import dev.keel.pipelines.spec.PipelineDocument;
 import dev.keel.pipelines.spec.PipelineSpecReader;
 import dev.keel.pipelines.spec.PipelineValidator;
 import dev.keel.store.RunRecord;
+import dev.keel.store.TaskRecord;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -73,18 +77,36 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    PipelineDocument doc = PipelineSpecReader.read(file);
-    List<Problem> problems = PipelineValidator.validate(doc);
-    if (!problems.isEmpty()) {
-      throw new ValidationException(
-          problems.stream().map(p -> new Problem(file + ": " + p.path(), p.reason())).toList());
+    // The store opens (migrations and all) on another core while this one reads and checks the
+    // pipeline: both are a good part of what a short run takes.
+    Relay relay = new Relay();
+    CompletableFuture<Session> opening =
+        CompletableFuture.supplyAsync(
+            () -> new Session(store, parallelism, imageMap, !noCache, relay));
+    PipelineDocument doc;
+    Map<String, JsonNode> values;
+    try {
+      doc = PipelineSpecReader.read(file);
+      List<Problem> problems = PipelineValidator.validate(doc);
+      if (!problems.isEmpty()) {
+        throw new ValidationException(
+            problems.stream().map(p -> new Problem(file + ": " + p.path(), p.reason())).toList());
+      }
+      values = parameters(doc);
+    } catch (RuntimeException e) {
+      try {
+        opening.join().close();
+      } catch (CompletionException ignored) {
+        // the pipeline's problem is the one to report
+      }
+      throw e;
     }
-    Map<String, JsonNode> values = parameters(doc);
     Set<String> leaves = leafComponents(doc);
     Progress progress =
         new Progress(
             System.out, System.console() != null, countLeafTasks(doc, doc.spec().root()), leaves);
-    try (Session s = new Session(store, parallelism, imageMap, !noCache, progress)) {
+    relay.to = progress;
+    try (Session s = opened(opening)) {
       long start = System.nanoTime();
       String runId = s.engine.submit(new RunRequest(doc, values, namespace, name, null, null));
       System.out.println(
@@ -114,6 +136,42 @@ final class RunCommand implements Callable<Integer> {
               + (run.error() == null ? "" : ": " + run.error()));
       printOutputs(run);
       return RunState.SUCCEEDED.name().equals(run.state()) ? 0 : 1;
+    }
+  }
+
+  private static Session opened(CompletableFuture<Session> opening) {
+    try {
+      return opening.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Passes the engine's news on to the progress display, which exists once the pipeline is read.
+   */
+  private static final class Relay implements EngineListener {
+    volatile EngineListener to = EngineListener.NONE;
+
+    @Override
+    public void taskChanged(RunRecord run, TaskRecord task) {
+      to.taskChanged(run, task);
+    }
+
+    @Override
+    public void runChanged(RunRecord run) {
+      to.runChanged(run);
+    }
+
+    @Override
+    public void note(String runId, String message) {
+      to.note(runId, message);
     }
   }
 
