@@ -1435,7 +1435,7 @@ final class RunExecution {
                             a.name(),
                             a.uri(),
                             a.schemaTitle(),
-                            Json.write(a.metadata()),
+                            a.metadata().isEmpty() ? "{}" : Json.write(a.metadata()),
                             now));
                 tx.events()
                     .insert(new EventRecord(Ids.newId(), t.id, a.id(), "OUTPUT", a.name(), now));

@@ -104,7 +104,10 @@ final class TaskExec {
 
   private String inputsJson() {
     if (inputsJson == null) {
-      inputsJson = Json.write(io(inputParams, inputArtifacts));
+      inputsJson =
+          inputParams.isEmpty() && inputArtifacts.isEmpty()
+              ? NO_IO
+              : Json.write(io(inputParams, inputArtifacts));
     }
     return inputsJson;
   }
