@@ -8,28 +8,19 @@ import dev.keel.pipelines.PipelineEngine;
 import dev.keel.runtime.LocalRuntime;
 import dev.keel.server.KeelServer;
 import dev.keel.store.Store;
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -50,10 +41,7 @@ class ArtifactsBrowserTest {
 
   @BeforeEach
   void start() throws Exception {
-    Assumptions.assumeTrue(
-        Files.isExecutable(DashboardBrowserTest.CHROMIUM)
-            && Files.isExecutable(DashboardBrowserTest.DRIVER),
-        "needs /usr/bin/chromium and /usr/bin/chromedriver");
+    Chromium.assumeInstalled();
     store = Store.sqlite(dir.resolve("keel.db"));
     runtime = LocalRuntime.builder().parallelism(2).build();
     engine = PipelineEngine.builder(store, runtime).dataDir(dir).build();
@@ -65,25 +53,7 @@ class ArtifactsBrowserTest {
             .access(access)
             .schedulerPeriod(null)
             .start();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(DashboardBrowserTest.CHROMIUM.toString());
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1280,1000");
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(new File(DashboardBrowserTest.DRIVER.toString()))
-            .usingAnyFreePort()
-            .build();
-    browser = new ChromeDriver(service, options);
-    Files.createDirectories(DashboardBrowserTest.SHOTS);
+    browser = Chromium.start();
   }
 
   @AfterEach
@@ -203,10 +173,6 @@ class ArtifactsBrowserTest {
   }
 
   void shot(String name) throws Exception {
-    File f = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-    Files.copy(
-        f.toPath(),
-        DashboardBrowserTest.SHOTS.resolve(name + ".png"),
-        StandardCopyOption.REPLACE_EXISTING);
+    Chromium.shot(browser, name);
   }
 }

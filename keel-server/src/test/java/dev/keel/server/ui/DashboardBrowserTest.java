@@ -14,10 +14,8 @@ import dev.keel.runtime.LocalRuntime;
 import dev.keel.server.KeelServer;
 import dev.keel.store.ResourceRecord;
 import dev.keel.store.Store;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,19 +23,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -48,9 +41,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * is not installed ({@code apt-get install chromium chromium-driver}).
  */
 class DashboardBrowserTest {
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static final Path DRIVER = Path.of("/usr/bin/chromedriver");
-  static final Path SHOTS = Path.of("target", "screenshots");
   static final String TOKEN = "browser-test-token-0123456789";
 
   @TempDir Path dir;
@@ -62,10 +52,7 @@ class DashboardBrowserTest {
 
   @BeforeEach
   void start() throws Exception {
-    Assumptions.assumeTrue(
-        Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
-        "needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium"
-            + " chromium-driver)");
+    Chromium.assumeInstalled();
     // hello_world's image runs its echo through a script that waits first, so the run lasts long
     // enough to be seen running
     Path slowEcho = dir.resolve("slow-echo");
@@ -94,25 +81,7 @@ class DashboardBrowserTest {
             .access(access)
             .schedulerPeriod(null)
             .start();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toString());
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1280,900");
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(new File(DRIVER.toString()))
-            .usingAnyFreePort()
-            .build();
-    browser = new ChromeDriver(service, options);
-    Files.createDirectories(SHOTS);
+    browser = Chromium.start();
   }
 
   @AfterEach
@@ -242,8 +211,7 @@ class DashboardBrowserTest {
   }
 
   void shot(String name) throws Exception {
-    File f = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-    Files.copy(f.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    Chromium.shot(browser, name);
   }
 
   /** A finished Katib experiment with four trials, as the controller stores them. */

@@ -10,28 +10,20 @@ import dev.keel.pipelines.spec.PipelineSpecReader;
 import dev.keel.runtime.LocalRuntime;
 import dev.keel.server.KeelServer;
 import dev.keel.store.Store;
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.NoSuchElementException;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -42,9 +34,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * is not installed.
  */
 class RunLevelsBrowserTest {
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static final Path DRIVER = Path.of("/usr/bin/chromedriver");
-  static final Path SHOTS = Path.of("target", "screenshots");
   static final String TOKEN = "levels-browser-token-0123456789";
 
   /** A loop over two items whose body prints a line every half second for six seconds. */
@@ -99,10 +88,7 @@ class RunLevelsBrowserTest {
 
   @BeforeEach
   void start() throws Exception {
-    Assumptions.assumeTrue(
-        Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
-        "needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium"
-            + " chromium-driver)");
+    Chromium.assumeInstalled();
     store = Store.sqlite(dir.resolve("keel.db"));
     runtime = LocalRuntime.builder().parallelism(2).build();
     engine = PipelineEngine.builder(store, runtime).dataDir(dir).build();
@@ -114,25 +100,7 @@ class RunLevelsBrowserTest {
             .access(access)
             .schedulerPeriod(null)
             .start();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toString());
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1280,900");
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(new File(DRIVER.toString()))
-            .usingAnyFreePort()
-            .build();
-    browser = new ChromeDriver(service, options);
-    Files.createDirectories(SHOTS);
+    browser = Chromium.start();
   }
 
   @AfterEach
@@ -281,7 +249,6 @@ class RunLevelsBrowserTest {
   }
 
   void shot(String name) throws Exception {
-    File f = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-    Files.copy(f.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    Chromium.shot(browser, name);
   }
 }
