@@ -2,77 +2,44 @@ package dev.keel.server.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keel.access.Access;
-import dev.keel.access.Authenticator;
 import dev.keel.access.Principal;
 import dev.keel.access.Role;
 import dev.keel.core.Ids;
 import dev.keel.core.Json;
-import dev.keel.pipelines.PipelineEngine;
 import dev.keel.pipelines.RunRequest;
 import dev.keel.pipelines.spec.PipelineDocument;
-import dev.keel.pipelines.spec.PipelineSpecReader;
 import dev.keel.pipelines.spec.PipelineSpecWriter;
-import dev.keel.runtime.LocalRuntime;
-import dev.keel.server.KeelServer;
 import dev.keel.store.ContributorRecord;
 import dev.keel.store.ExperimentRecord;
 import dev.keel.store.PipelineRecord;
 import dev.keel.store.PipelineVersionRecord;
 import dev.keel.store.RecurringRunRecord;
-import dev.keel.store.Store;
-import java.net.CookieManager;
-import java.net.HttpCookie;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The KFP experiment, recurring run and "Manage contributors" pages over real HTTP with built-in
  * users: who may see and change what (as the API and KFAM decide), errors next to their fields, the
  * CSRF header on every change, escaping.
  */
-class AdminPagesTest {
-  static final char[] PASSWORD = "correct horse".toCharArray();
+class AdminPagesTest extends DashboardFixture {
 
-  @TempDir Path dir;
-  Store store;
-  LocalRuntime runtime;
-  PipelineEngine engine;
-  Access access;
-  KeelServer server;
   String addNumbersVersion;
   String exitHandlerPipeline;
   String exitHandlerVersion;
 
+  /** Besides the fixture's alice and bob: team-a's contributors, an admin and two pipelines. */
   @BeforeEach
-  void start() throws Exception {
-    store = Store.sqlite(dir.resolve("keel.db"));
-    runtime = LocalRuntime.builder().parallelism(2).build();
-    engine = PipelineEngine.builder(store, runtime).dataDir(dir).build();
-    access = new Access(store, Clock.systemUTC());
-    for (String u : List.of("alice", "bob", "vera", "eddie", "erin", "mallory")) {
+  void addPeopleAndPipelines() throws Exception {
+    for (String u : List.of("vera", "eddie", "erin", "mallory")) {
       access.addUser(u, PASSWORD, false);
     }
     access.addUser("root", PASSWORD, true);
-    access.createProfile("team-a", "alice", Map.of());
-    access.createProfile("team-b", "bob", Map.of());
     Principal admin = new Principal("root", true);
     access.addContributor(admin, "team-a", "vera", Role.VIEW);
     access.addContributor(admin, "team-a", "eddie", Role.EDIT);
@@ -81,27 +48,6 @@ class AdminPagesTest {
     String[] exit = pipeline("exit-handler", "pipeline_with_exit_handler.yaml");
     exitHandlerPipeline = exit[0];
     exitHandlerVersion = exit[1];
-    server =
-        KeelServer.builder(store, engine, Authenticator.users(access, Clock.systemUTC()))
-            .port(0)
-            .access(access)
-            .schedulerPeriod(null)
-            .start();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-    engine.close();
-    runtime.close();
-    store.close();
-  }
-
-  static PipelineDocument conformance(String file) throws Exception {
-    return PipelineSpecReader.readText(
-        Files.readString(
-            Path.of(
-                System.getProperty("keel.shared", "../../shared"), "conformance", "kfp-ir", file)));
   }
 
   /**
@@ -162,16 +108,6 @@ class AdminPagesTest {
     return r;
   }
 
-  static String form(Map<String, String> fields) {
-    return fields.entrySet().stream()
-        .map(
-            e ->
-                URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)
-                    + "="
-                    + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-        .collect(Collectors.joining("&"));
-  }
-
   /** A recurring run's form as the page sends it, hourly, with {@code a=1, b=2}. */
   Map<String, String> recurringForm(String namespace, String name) {
     Map<String, String> f = new LinkedHashMap<>();
@@ -190,67 +126,6 @@ class AdminPagesTest {
     f.put("param.a", "1");
     f.put("param.b", "2");
     return f;
-  }
-
-  /** A browser: it keeps cookies and does not follow redirects, so tests see them. */
-  final class Browser {
-    final CookieManager cookies = new CookieManager();
-    final HttpClient http =
-        HttpClient.newBuilder()
-            .cookieHandler(cookies)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
-
-    HttpResponse<String> get(String path) throws Exception {
-      return http.send(
-          HttpRequest.newBuilder(URI.create(server.url() + path))
-              .header("Accept", "text/html")
-              .timeout(Duration.ofSeconds(30))
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** A POST as htmx sends it, with the CSRF header or without. */
-    HttpResponse<String> post(String path, String form, boolean csrf) throws Exception {
-      HttpRequest.Builder b =
-          HttpRequest.newBuilder(URI.create(server.url() + path))
-              .header("Accept", "text/html")
-              .header("Content-Type", "application/x-www-form-urlencoded")
-              .header("HX-Request", "true")
-              .timeout(Duration.ofSeconds(30))
-              .POST(HttpRequest.BodyPublishers.ofString(form));
-      if (csrf) {
-        b.header(Authenticator.CSRF_HEADER, cookie(Authenticator.CSRF_COOKIE));
-      }
-      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    HttpResponse<String> post(String path, Map<String, String> fields) throws Exception {
-      return post(path, form(fields), true);
-    }
-
-    String cookie(String name) {
-      return cookies.getCookieStore().getCookies().stream()
-          .filter(c -> c.getName().equals(name))
-          .map(HttpCookie::getValue)
-          .findFirst()
-          .orElseThrow();
-    }
-
-    Browser signIn(String user) throws Exception {
-      HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(URI.create(server.url() + "/login"))
-                  .header("Accept", "text/html")
-                  .header("Content-Type", "application/x-www-form-urlencoded")
-                  .POST(
-                      HttpRequest.BodyPublishers.ofString(
-                          "username=" + user + "&password=correct+horse&next=%2F"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      assertThat(r.statusCode()).as(r.body()).isEqualTo(302);
-      return this;
-    }
   }
 
   static void noStackTrace(HttpResponse<String> r) {

@@ -4,44 +4,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.DoubleNode;
-import dev.keel.access.Access;
-import dev.keel.access.Authenticator;
 import dev.keel.core.Json;
 import dev.keel.pipelines.PipelineEngine;
 import dev.keel.pipelines.RunRequest;
 import dev.keel.pipelines.spec.PipelineDocument;
 import dev.keel.pipelines.spec.PipelineSpecReader;
 import dev.keel.pipelines.spec.PipelineSpecWriter;
-import dev.keel.runtime.LocalRuntime;
-import dev.keel.server.KeelServer;
 import dev.keel.store.ArtifactRecord;
 import dev.keel.store.PipelineRecord;
 import dev.keel.store.PipelineVersionRecord;
 import dev.keel.store.RunRecord;
 import dev.keel.store.Store;
 import dev.keel.store.TaskRecord;
-import java.net.CookieManager;
-import java.net.HttpCookie;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Artifacts, comparing runs and the run form over real HTTP with built-in users: what a real
@@ -49,8 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * outside a run's artifact folder refused, other namespaces refused, and typed parameters checked
  * field by field.
  */
-class ArtifactPagesTest {
-  static final char[] PASSWORD = "correct horse".toCharArray();
+class ArtifactPagesTest extends DashboardFixture {
 
   /**
    * A pipeline whose shell component writes a Markdown and an HTML file to its artifacts and
@@ -104,39 +87,6 @@ class ArtifactPagesTest {
                 - "{{$.outputs.artifacts['notes'].path}}"
       """;
 
-  @TempDir Path dir;
-  Store store;
-  LocalRuntime runtime;
-  PipelineEngine engine;
-  Access access;
-  KeelServer server;
-
-  @BeforeEach
-  void start() {
-    store = Store.sqlite(dir.resolve("keel.db"));
-    runtime = LocalRuntime.builder().parallelism(2).build();
-    engine = PipelineEngine.builder(store, runtime).dataDir(dir).build();
-    access = new Access(store, Clock.systemUTC());
-    access.addUser("alice", PASSWORD, false);
-    access.addUser("bob", PASSWORD, false);
-    access.createProfile("team-a", "alice", Map.of());
-    access.createProfile("team-b", "bob", Map.of());
-    server =
-        KeelServer.builder(store, engine, Authenticator.users(access, Clock.systemUTC()))
-            .port(0)
-            .access(access)
-            .schedulerPeriod(null)
-            .start();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-    engine.close();
-    runtime.close();
-    store.close();
-  }
-
   static PipelineDocument demo() {
     return PipelineSpecReader.readText(DEMO);
   }
@@ -183,68 +133,6 @@ class ArtifactPagesTest {
                 null,
                 now));
     return pid;
-  }
-
-  /** A browser: it keeps cookies and does not follow redirects, so tests see them. */
-  final class Browser {
-    final CookieManager cookies = new CookieManager();
-    final HttpClient http =
-        HttpClient.newBuilder()
-            .cookieHandler(cookies)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
-
-    HttpResponse<String> get(String path) throws Exception {
-      return http.send(
-          HttpRequest.newBuilder(URI.create(server.url() + path))
-              .header("Accept", "text/html")
-              .timeout(Duration.ofSeconds(30))
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
-    }
-
-    HttpResponse<String> post(String path, Map<String, String> form, boolean csrf)
-        throws Exception {
-      StringBuilder body = new StringBuilder();
-      form.forEach(
-          (k, v) ->
-              body.append(body.length() == 0 ? "" : "&")
-                  .append(URLEncoder.encode(k, StandardCharsets.UTF_8))
-                  .append('=')
-                  .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-      HttpRequest.Builder b =
-          HttpRequest.newBuilder(URI.create(server.url() + path))
-              .header("Accept", "text/html")
-              .header("Content-Type", "application/x-www-form-urlencoded")
-              .header("HX-Request", "true")
-              .timeout(Duration.ofSeconds(30))
-              .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
-      if (csrf) {
-        b.header(
-            Authenticator.CSRF_HEADER,
-            cookies.getCookieStore().getCookies().stream()
-                .filter(c -> c.getName().equals(Authenticator.CSRF_COOKIE))
-                .map(HttpCookie::getValue)
-                .findFirst()
-                .orElseThrow());
-      }
-      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    Browser signIn(String user) throws Exception {
-      HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(URI.create(server.url() + "/login"))
-                  .header("Accept", "text/html")
-                  .header("Content-Type", "application/x-www-form-urlencoded")
-                  .POST(
-                      HttpRequest.BodyPublishers.ofString(
-                          "username=" + user + "&password=correct+horse&next=%2Fruns"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      assertThat(r.statusCode()).as(r.body()).isEqualTo(302);
-      return this;
-    }
   }
 
   @Test

@@ -15,9 +15,11 @@ import dev.keel.store.TaskRecord;
 import java.net.CookieManager;
 import java.net.HttpCookie;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -27,6 +29,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -108,6 +111,17 @@ abstract class DashboardFixture {
         "task " + path + " never got there: " + store.tasks().getByPath(runId, path));
   }
 
+  /** Form fields URL-encoded as a browser posts them. */
+  static String form(Map<String, String> fields) {
+    return fields.entrySet().stream()
+        .map(
+            e ->
+                URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)
+                    + "="
+                    + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+        .collect(Collectors.joining("&"));
+  }
+
   /** A server-sent event, and when it came (ms since the stream opened). */
   record Event(String name, String data, String id, long atMillis) {}
 
@@ -131,6 +145,15 @@ abstract class DashboardFixture {
 
     HttpResponse<String> post(String path, String form) throws Exception {
       return post(path, form, true);
+    }
+
+    HttpResponse<String> post(String path, Map<String, String> fields) throws Exception {
+      return post(path, form(fields), true);
+    }
+
+    HttpResponse<String> post(String path, Map<String, String> fields, boolean csrf)
+        throws Exception {
+      return post(path, form(fields), csrf);
     }
 
     /** A form POST as htmx sends it, with the CSRF header or (to see it refused) without. */
