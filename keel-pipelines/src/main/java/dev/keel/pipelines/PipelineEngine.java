@@ -410,12 +410,7 @@ public final class PipelineEngine implements AutoCloseable {
    * ends soon ({@link #BATCH_NANOS}). Runs it at once outside a batch.
    */
   void afterCommit(Runnable action) {
-    if (inBatch && Thread.currentThread() == loop) {
-      afterCommit.add(action);
-      urgent = true;
-    } else {
-      action.run();
-    }
+    defer(action, true);
   }
 
   /**
@@ -423,10 +418,15 @@ public final class PipelineEngine implements AutoCloseable {
    * news to tell waits a little ({@link #LINGER_NANOS}) for more work to share its commit.
    */
   private void tellAfterCommit(Runnable news) {
+    defer(news, false);
+  }
+
+  private void defer(Runnable action, boolean awaited) {
     if (inBatch && Thread.currentThread() == loop) {
-      afterCommit.add(news);
+      afterCommit.add(action);
+      urgent |= awaited;
     } else {
-      news.run();
+      action.run();
     }
   }
 
