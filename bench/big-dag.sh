@@ -7,7 +7,7 @@ J=${J:-$(nproc)}
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 "$repo/keel" --version > /dev/null   # builds the jar if it is missing or stale
-W=$(mktemp -d /tmp/keel-bigdag.XXXX)
+W=$(mktemp -d "${TMPDIR:-/tmp}"/keel-bigdag.XXXX)
 trap 'rm -rf "$W"' EXIT
 source "$here/lib.sh"
 gen_keel_dag "$N" "$W/dag.yaml"

@@ -13,7 +13,7 @@ J=${J:-$(nproc)}
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 "$repo/keel" --version > /dev/null   # builds the jar if it is missing or stale
-W=$(mktemp -d /tmp/keel-dag.XXXX)
+W=$(mktemp -d "${TMPDIR:-/tmp}"/keel-dag.XXXX)
 trap 'rm -rf "$W"' EXIT
 source "$here/lib.sh"
 

@@ -15,7 +15,7 @@ repo="$(cd "$here/.." && pwd)"
 "$repo/keel" --version > /dev/null   # builds the jar if it is missing or stale
 /usr/bin/python3 -c 'import optuna' 2>/dev/null || {
   echo "hpo: needs Optuna for /usr/bin/python3: apt-get install python3-optuna" >&2; exit 1; }
-W=$(mktemp -d /tmp/keel-hpo.XXXX)
+W=$(mktemp -d "${TMPDIR:-/tmp}"/keel-hpo.XXXX)
 trap 'rm -rf "$W"' EXIT
 start=$(date +%s)
 /usr/bin/python3 "$here/hpo_optuna.py" "$SEEDS" "$BUDGET" > "$W/optuna.txt"

@@ -10,7 +10,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 "$repo/keel" --version > /dev/null   # builds the jar if it is missing or stale
 jar="$repo/keel-cli/target/keel.jar"
-W=$(mktemp -d /tmp/keel-list.XXXX)
+W=$(mktemp -d "${TMPDIR:-/tmp}"/keel-list.XXXX)
 server=""
 trap '[ -n "$server" ] && kill "$server" 2> /dev/null; rm -rf "$W"' EXIT
 

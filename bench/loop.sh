@@ -8,7 +8,7 @@ P=${2:-50}
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 "$repo/keel" --version > /dev/null   # builds the jar if it is missing or stale
-W=$(mktemp -d /tmp/keel-loop.XXXX)
+W=$(mktemp -d "${TMPDIR:-/tmp}"/keel-loop.XXXX)
 trap 'rm -rf "$W"' EXIT
 source "$here/lib.sh"
 gen_keel_loop "$N" "$P" "$W/loop.yaml"

@@ -9,7 +9,7 @@ N=${1:-200}
 RUNS=${RUNS:-5}
 J=${J:-$(nproc)}
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-W=$(mktemp -d /tmp/keel-floor.XXXX)
+W=$(mktemp -d "${TMPDIR:-/tmp}"/keel-floor.XXXX)
 trap 'rm -rf "$W"' EXIT
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 now_ms() { date +%s%3N; }

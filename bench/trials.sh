@@ -10,7 +10,7 @@ N=${1:-200}
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 "$repo/keel" --version > /dev/null   # builds the jar if it is missing or stale
-W=$(mktemp -d /tmp/keel-trials.XXXX)
+W=$(mktemp -d "${TMPDIR:-/tmp}"/keel-trials.XXXX)
 trap 'rm -rf "$W"' EXIT
 now_ms() { date +%s%3N; }
 
