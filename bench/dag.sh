@@ -17,8 +17,21 @@ W=$(mktemp -d "${TMPDIR:-/tmp}"/keel-dag.XXXX)
 trap 'rm -rf "$W"' EXIT
 source "$here/lib.sh"
 
-now_ms() { date +%s%3N; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+# Runs a command (its output to $W/out) and prints its wall and CPU milliseconds, the CPU being
+# user + system time of the command and every process it waited for (the steps' own included).
+timed() {
+  local TIMEFORMAT='%3R %3U %3S' t
+  t=$( { time "$@" > "$W/out" 2>&1; } 2>&1 ) || { cat "$W/out" >&2; return 1; }
+  awk -v t="$t" 'BEGIN {split(t, a, " "); printf "%.0f %.0f\n", a[1] * 1000, (a[2] + a[3]) * 1000}'
+}
+
+# Lines of "wall cpu" -> "median-wall median-cpu".
+medians() {
+  local all; all=$(cat)
+  echo "$(cut -d' ' -f1 <<< "$all" | median) $(cut -d' ' -f2 <<< "$all" | median)"
+}
 
 # --- the same DAG for make
 gen_make() { # n file
@@ -37,11 +50,8 @@ time_keel() { # n -> median ms
   local f="$W/dag-$n.yaml"
   gen_keel_dag "$n" "$f"
   for ((r = 0; r < RUNS; r++)); do
-    local d="$W/keel-data-$n-$r" t0; t0=$(now_ms)
-    "$repo/keel" run "$f" --data-dir "$d" --parallelism "$J" > "$W/keel.out" 2>&1 \
-      || { cat "$W/keel.out" >&2; exit 1; }
-    echo $(( $(now_ms) - t0 ))
-  done | median
+    timed "$repo/keel" run "$f" --data-dir "$W/keel-data-$n-$r" --parallelism "$J" || exit 1
+  done | medians
 }
 
 time_make() {
@@ -50,8 +60,8 @@ time_make() {
   gen_make "$n" "$f"
   for ((r = 0; r < RUNS; r++)); do
     mkdir "$W/make-$n-$r"
-    (cd "$W/make-$n-$r" && t0=$(now_ms) && make -s -j"$J" -f "$f" && echo $(( $(now_ms) - t0 )))
-  done | median
+    (cd "$W/make-$n-$r" && timed make -s -j"$J" -f "$f") || exit 1
+  done | medians
 }
 
 time_snakemake() {
@@ -75,27 +85,29 @@ rule end:
 SMK
   for ((r = 0; r < RUNS; r++)); do
     mkdir "$W/smk-$n-$r" && cp "$W/smk/Snakefile" "$W/smk-$n-$r/"
-    (cd "$W/smk-$n-$r" && t0=$(now_ms) \
-      && snakemake -c"$J" --quiet all --config n="$n" > /dev/null 2>&1 && echo $(( $(now_ms) - t0 )))
-  done | median
+    (cd "$W/smk-$n-$r" && timed snakemake -c"$J" --quiet all --config n="$n") || exit 1
+  done | medians
 }
 
 per_step() { awk -v a="$1" -v b="$2" -v n="$N" 'BEGIN {printf "%.3f", (b - a) / (n - 1)}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0) ? a / b : 0}'; }
 
 echo "DAG start -> $N steps -> end; $RUNS runs each, medians; -j$J"
-k1=$(time_keel 1); kn=$(time_keel "$N")
-echo "keel      T(1)=${k1} ms  T($N)=${kn} ms"
-m1=$(time_make 1); mn=$(time_make "$N")
-echo "make      T(1)=${m1} ms  T($N)=${mn} ms"
+a=$(time_keel 1); b=$(time_keel "$N"); read -r k1 kc1 <<< "$a"; read -r kn kcn <<< "$b"
+echo "keel      T(1)=${k1} ms  T($N)=${kn} ms  cpu ${kc1} ms, ${kcn} ms"
+a=$(time_make 1); b=$(time_make "$N"); read -r m1 mc1 <<< "$a"; read -r mn mcn <<< "$b"
+echo "make      T(1)=${m1} ms  T($N)=${mn} ms  cpu ${mc1} ms, ${mcn} ms"
 if command -v snakemake > /dev/null; then
   RUNS=$(( RUNS < 3 ? RUNS : 3 ))
-  s1=$(time_snakemake 1); sn=$(time_snakemake "$N")
-  echo "snakemake T(1)=${s1} ms  T($N)=${sn} ms"
-  smk=$(per_step "$s1" "$sn")
+  a=$(time_snakemake 1); b=$(time_snakemake "$N"); read -r s1 sc1 <<< "$a"; read -r sn scn <<< "$b"
+  echo "snakemake T(1)=${s1} ms  T($N)=${sn} ms  cpu ${sc1} ms, ${scn} ms"
+  smk=$(per_step "$s1" "$sn"); smk_cpu=$(per_step "$sc1" "$scn")
 else
   echo "snakemake not installed (apt-get install snakemake); its column is n/a" >&2
-  smk=n/a
+  smk=n/a; smk_cpu=n/a
 fi
 keel=$(per_step "$k1" "$kn"); make=$(per_step "$m1" "$mn")
+# what a step costs the machine (user + system CPU, the step's own process included): on a
+# machine whose cores the steps keep busy, this is what the wall time per step follows
+echo "cpu-per-step N=$N keel_ms=$(per_step "$kc1" "$kcn") make_ms=$(per_step "$mc1" "$mcn") snakemake_ms=$smk_cpu"
 echo "dag-overhead N=$N keel_ms=$keel make_ms=$make snakemake_ms=$smk keel/make=$(ratio "$keel" "$make") keel/snakemake=$( [ "$smk" = n/a ] && echo n/a || ratio "$keel" "$smk")"
