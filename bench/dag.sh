@@ -17,22 +17,6 @@ W=$(mktemp -d "${TMPDIR:-/tmp}"/keel-dag.XXXX)
 trap 'rm -rf "$W"' EXIT
 source "$here/lib.sh"
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-
-# Runs a command (its output to $W/out) and prints its wall and CPU milliseconds, the CPU being
-# user + system time of the command and every process it waited for (the steps' own included).
-timed() {
-  local TIMEFORMAT='%3R %3U %3S' t
-  t=$( { time "$@" > "$W/out" 2>&1; } 2>&1 ) || { cat "$W/out" >&2; return 1; }
-  awk -v t="$t" 'BEGIN {split(t, a, " "); printf "%.0f %.0f\n", a[1] * 1000, (a[2] + a[3]) * 1000}'
-}
-
-# Lines of "wall cpu" -> "median-wall median-cpu".
-medians() {
-  local all; all=$(cat)
-  echo "$(cut -d' ' -f1 <<< "$all" | median) $(cut -d' ' -f2 <<< "$all" | median)"
-}
-
 # --- the same DAG for make
 gen_make() { # n file
   local n=$1 f=$2
