@@ -4,25 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.keel.access.Access;
-import dev.keel.access.Authenticator;
 import dev.keel.core.Ids;
 import dev.keel.core.Json;
 import dev.keel.core.Owners;
-import dev.keel.pipelines.PipelineEngine;
-import dev.keel.runtime.LocalRuntime;
+import dev.keel.server.TestKeel.Response;
 import dev.keel.store.ResourceRecord;
-import dev.keel.store.Store;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,62 +63,20 @@ class KatibApiTest {
   }
 
   @TempDir Path dir;
-  Store store;
-  LocalRuntime runtime;
-  PipelineEngine engine;
-  Access access;
-  KeelServer server;
-  final HttpClient http = HttpClient.newHttpClient();
+  TestKeel keel;
 
   @BeforeEach
   void start() {
-    store = Store.sqlite(dir.resolve("keel.db"));
-    runtime = LocalRuntime.builder().parallelism(4).build();
-    engine = PipelineEngine.builder(store, runtime).dataDir(dir).build();
-    access = new Access(store, Clock.systemUTC());
-    server = server();
-  }
-
-  KeelServer server() {
-    return KeelServer.builder(store, engine, Authenticator.token(TOKEN, access, Clock.systemUTC()))
-        .port(0)
-        .access(access)
-        .experiments(runtime, dir)
-        .schedulerPeriod(null)
-        .start();
+    keel = TestKeel.builder(dir).parallelism(4).token(TOKEN).experiments().start();
   }
 
   @AfterEach
   void stop() {
-    server.close();
-    engine.close();
-    runtime.close();
-    store.close();
+    keel.close();
   }
 
-  record Response(int status, JsonNode json, String text) {}
-
   Response call(String method, String path, String body, String contentType) throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(server.url() + path))
-            .timeout(Duration.ofSeconds(60))
-            .header("Authorization", "Bearer " + TOKEN);
-    b.method(
-        method,
-        body == null
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
-    if (contentType != null) {
-      b.header("Content-Type", contentType);
-    }
-    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    JsonNode json = null;
-    try {
-      json = Json.parse(r.body());
-    } catch (RuntimeException e) {
-      // not JSON
-    }
-    return new Response(r.statusCode(), json, r.body());
+    return keel.call(method, path, body, contentType, TOKEN);
   }
 
   Response post(String yaml) throws Exception {
@@ -309,9 +260,10 @@ class KatibApiTest {
     assertThat(selector.status()).isEqualTo(400);
 
     HttpResponse<String> anonymous =
-        http.send(
-            HttpRequest.newBuilder(URI.create(server.url() + NS + "/experiments")).build(),
-            HttpResponse.BodyHandlers.ofString());
+        keel.http()
+            .send(
+                HttpRequest.newBuilder(URI.create(keel.url() + NS + "/experiments")).build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(anonymous.statusCode()).isEqualTo(401);
     assertThat(Json.parse(anonymous.body()).path("code").asInt())
         .isEqualTo(ApiError.UNAUTHENTICATED);
@@ -347,7 +299,7 @@ class KatibApiTest {
     assertThat(get(NS + "/trials").json().path("items")).isEmpty();
     Thread.sleep(4_000); // longer than a trial would have taken
     assertThat(Files.readAllLines(journal)).containsExactly("start", "start");
-    assertThat(store.resources().list("Trial", null)).isEmpty();
+    assertThat(keel.store().resources().list("Trial", null)).isEmpty();
   }
 
   @Test
@@ -372,23 +324,19 @@ class KatibApiTest {
         .put("type", "Running")
         .put("status", "True")
         .put("reason", "ExperimentRunning");
-    store
+    keel.store()
         .resources()
         .create(
             new ResourceRecord(
                 "Experiment", "default", "orphan", uid, null, 0, Json.write(doc), now, now));
 
-    server.close();
-    server = server();
-    assertThat(server.resumedExperiments()).containsExactly("default/orphan");
+    assertThat(keel.restart().resumedExperiments()).containsExactly("default/orphan");
     JsonNode done = awaitEnd("orphan");
     assertThat(lastCondition(done)).as(done.toString()).isEqualTo("Succeeded");
     assertThat(done.at("/status/trialsSucceeded").asInt()).isEqualTo(4);
     assertThat(done.at("/metadata/annotations/keel.dev~1controller").asText()).isEqualTo(me);
 
     // one that ended is left alone
-    server.close();
-    server = server();
-    assertThat(server.resumedExperiments()).isEmpty();
+    assertThat(keel.restart().resumedExperiments()).isEmpty();
   }
 }

@@ -8,9 +8,7 @@ import dev.keel.access.Access;
 import dev.keel.access.Authenticator;
 import dev.keel.access.Role;
 import dev.keel.core.Json;
-import dev.keel.pipelines.PipelineEngine;
-import dev.keel.runtime.LocalRuntime;
-import dev.keel.store.Store;
+import dev.keel.server.TestKeel.Response;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -21,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
@@ -71,58 +68,20 @@ class KfpApiTest {
       """;
 
   @TempDir Path dir;
-  Store store;
-  LocalRuntime runtime;
-  PipelineEngine engine;
-  Access access;
-  KeelServer server;
-  final HttpClient http = HttpClient.newHttpClient();
+  TestKeel keel;
 
   @BeforeEach
   void start() {
-    store = Store.sqlite(dir.resolve("keel.db"));
-    runtime = LocalRuntime.builder().parallelism(2).build();
-    engine = PipelineEngine.builder(store, runtime).dataDir(dir).build();
-    access = new Access(store, Clock.systemUTC());
-    server =
-        KeelServer.builder(store, engine, Authenticator.token(TOKEN, access, Clock.systemUTC()))
-            .port(0)
-            .access(access)
-            .version("test")
-            .schedulerPeriod(null) // the test ticks the scheduler itself
-            .start();
+    keel = TestKeel.builder(dir).parallelism(2).token(TOKEN).server(b -> b.version("test")).start();
   }
 
   @AfterEach
   void stop() {
-    server.close();
-    engine.close();
-    runtime.close();
-    store.close();
+    keel.close();
   }
 
-  record Response(int status, JsonNode json, String text) {}
-
   Response call(String method, String path, String body, String token) throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(server.url() + path)).timeout(Duration.ofSeconds(30));
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    b.method(
-        method,
-        body == null
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    JsonNode json = null;
-    if (r.headers().firstValue("Content-Type").orElse("").startsWith("application/json")) {
-      json = Json.parse(r.body());
-    }
-    return new Response(r.statusCode(), json, r.body());
+    return keel.call(method, path, body, body == null ? null : "application/json", token);
   }
 
   Response get(String path) throws Exception {
@@ -146,12 +105,12 @@ class KfpApiTest {
     out.write(content);
     out.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
     HttpRequest req =
-        HttpRequest.newBuilder(URI.create(server.url() + path))
+        HttpRequest.newBuilder(URI.create(keel.url() + path))
             .header("Authorization", "Bearer " + TOKEN)
             .header("Content-Type", "multipart/form-data; boundary=" + boundary)
             .POST(HttpRequest.BodyPublishers.ofByteArray(out.toByteArray()))
             .build();
-    HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = keel.http().send(req, HttpResponse.BodyHandlers.ofString());
     return new Response(r.statusCode(), Json.parse(r.body()), r.body());
   }
 
@@ -236,7 +195,7 @@ class KfpApiTest {
 
     // an artifact whose URI points outside the run's artifact folder is never read
     String taskId = task.path("task_id").asText();
-    store
+    keel.store()
         .artifacts()
         .insert(
             new dev.keel.store.ArtifactRecord(
@@ -352,7 +311,7 @@ class KfpApiTest {
 
     // an oversized upload is refused with 413 on its headers, before any of the body is read
     try (java.net.Socket socket =
-        new java.net.Socket("127.0.0.1", URI.create(server.url()).getPort())) {
+        new java.net.Socket("127.0.0.1", URI.create(keel.url()).getPort())) {
       socket.setSoTimeout(10_000);
       socket
           .getOutputStream()
@@ -465,12 +424,14 @@ class KfpApiTest {
 
   @Test
   void built_in_users_see_only_the_namespaces_they_have_a_role_in() throws Exception {
-    server.close();
-    server =
-        KeelServer.builder(store, engine, Authenticator.users(access, Clock.systemUTC()))
-            .port(0)
-            .access(access)
-            .start();
+    Access access = keel.access();
+    keel.restart(
+        () ->
+            KeelServer.builder(
+                    keel.store(), keel.engine(), Authenticator.users(access, Clock.systemUTC()))
+                .port(0)
+                .access(access)
+                .start());
     access.addUser("alice", "correct horse".toCharArray(), false);
     access.addUser("bob", "correct horse".toCharArray(), false);
     access.createProfile("team-a", "alice", Map.of());
@@ -518,18 +479,18 @@ class KfpApiTest {
         HttpClient.newBuilder().cookieHandler(new java.net.CookieManager()).build();
     HttpResponse<String> first =
         browser.send(
-            HttpRequest.newBuilder(URI.create(server.loginUrl())).build(),
+            HttpRequest.newBuilder(URI.create(keel.server().loginUrl())).build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(first.statusCode()).isIn(200, 302);
     HttpResponse<String> home =
         browser.send(
-            HttpRequest.newBuilder(URI.create(server.url() + "/")).build(),
+            HttpRequest.newBuilder(URI.create(keel.url() + "/")).build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(home.statusCode()).isEqualTo(200);
     assertThat(home.body()).contains("Signed in as keel");
     HttpResponse<String> forged =
         browser.send(
-            HttpRequest.newBuilder(URI.create(server.url() + "/apis/v2beta1/experiments"))
+            HttpRequest.newBuilder(URI.create(keel.url() + "/apis/v2beta1/experiments"))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"display_name\":\"x\"}"))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
@@ -544,7 +505,7 @@ class KfpApiTest {
                 .getValue();
     HttpResponse<String> ok =
         browser.send(
-            HttpRequest.newBuilder(URI.create(server.url() + "/apis/v2beta1/experiments"))
+            HttpRequest.newBuilder(URI.create(keel.url() + "/apis/v2beta1/experiments"))
                 .header(Authenticator.CSRF_HEADER, csrf)
                 .POST(HttpRequest.BodyPublishers.ofString("{\"display_name\":\"x\"}"))
                 .build(),
@@ -605,7 +566,7 @@ class KfpApiTest {
         .containsExactly(id);
 
     Instant created_at = Instant.parse(created.json().path("created_at").asText());
-    server.scheduler().tick(created_at.plusSeconds(3600));
+    keel.server().scheduler().tick(created_at.plusSeconds(3600));
     Response runs = get("/apis/v2beta1/runs?experiment_id=" + experimentId);
     assertThat(runs.json().path("runs")).hasSize(1);
     JsonNode run = waitForRun(runs.json().path("runs").get(0).path("run_id").asText());
@@ -617,7 +578,7 @@ class KfpApiTest {
         .isEqualTo(200);
     assertThat(get("/apis/v2beta1/recurringruns/" + id).json().path("status").asText())
         .isEqualTo("DISABLED");
-    server.scheduler().tick(created_at.plusSeconds(5 * 3600));
+    keel.server().scheduler().tick(created_at.plusSeconds(5 * 3600));
     assertThat(get("/apis/v2beta1/runs?experiment_id=" + experimentId).json().path("runs"))
         .hasSize(1);
     assertThat(post("/apis/v2beta1/recurringruns/" + id + ":enable", null).status()).isEqualTo(200);

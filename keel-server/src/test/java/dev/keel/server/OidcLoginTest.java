@@ -4,12 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jwt.JWTClaimsSet;
-import dev.keel.access.Access;
 import dev.keel.access.Authenticator;
 import dev.keel.core.Json;
-import dev.keel.pipelines.PipelineEngine;
-import dev.keel.runtime.LocalRuntime;
-import dev.keel.store.Store;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,44 +31,27 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OidcLoginTest {
   @TempDir Path dir;
-  Store store;
-  LocalRuntime runtime;
-  PipelineEngine engine;
-  Access access;
   FakeOidcProvider provider;
-  KeelServer server;
+  TestKeel keel;
   final HttpClient http =
       HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
   @BeforeEach
   void start() throws Exception {
     provider = new FakeOidcProvider();
-    store = Store.sqlite(dir.resolve("keel.db"));
-    runtime = LocalRuntime.builder().parallelism(1).build();
-    engine = PipelineEngine.builder(store, runtime).dataDir(dir).build();
-    access = new Access(store, Clock.systemUTC());
-    access.createProfile("alice", "alice@example.com", Map.of());
-    access.createProfile("bob", "bob@example.com", Map.of());
     OidcLogin oidc =
         OidcLogin.discover(
             OidcLogin.Settings.of(
                 provider.issuer(), FakeOidcProvider.CLIENT_ID, FakeOidcProvider.CLIENT_SECRET),
             Clock.systemUTC());
-    server =
-        KeelServer.builder(store, engine, Authenticator.users(access, Clock.systemUTC()))
-            .port(0)
-            .access(access)
-            .oidc(oidc)
-            .schedulerPeriod(null)
-            .start();
+    keel = TestKeel.builder(dir).parallelism(1).oidc(oidc).start();
+    keel.access().createProfile("alice", "alice@example.com", Map.of());
+    keel.access().createProfile("bob", "bob@example.com", Map.of());
   }
 
   @AfterEach
   void stop() {
-    server.close();
-    engine.close();
-    runtime.close();
-    store.close();
+    keel.close();
     provider.close();
   }
 
@@ -129,7 +108,7 @@ class OidcLoginTest {
     HttpResponse<String> api(String method, String path, String body, Map<String, String> headers)
         throws Exception {
       HttpRequest.Builder b =
-          HttpRequest.newBuilder(URI.create(server.url() + path))
+          HttpRequest.newBuilder(URI.create(keel.url() + path))
               .header("Accept", "application/json")
               .method(
                   method,
@@ -146,7 +125,7 @@ class OidcLoginTest {
 
   HttpResponse<String> bearer(String token, String path) throws Exception {
     return http.send(
-        HttpRequest.newBuilder(URI.create(server.url() + path))
+        HttpRequest.newBuilder(URI.create(keel.url() + path))
             .header("Authorization", "Bearer " + token)
             .build(),
         HttpResponse.BodyHandlers.ofString());
@@ -158,7 +137,7 @@ class OidcLoginTest {
     String page = "/apis/v2beta1/experiments?namespace=alice";
 
     // 1. no session: off to the provider, with a short-lived signed state cookie
-    HttpResponse<String> first = b.get(server.url() + page);
+    HttpResponse<String> first = b.get(keel.url() + page);
     assertThat(first.statusCode()).isEqualTo(302);
     String authorize = first.headers().firstValue("Location").orElseThrow();
     assertThat(authorize).startsWith(provider.issuer() + "/authorize?");
@@ -171,7 +150,7 @@ class OidcLoginTest {
     HttpResponse<String> back = b.get(authorize);
     assertThat(back.statusCode()).isEqualTo(302);
     String callback = back.headers().firstValue("Location").orElseThrow();
-    assertThat(callback).startsWith(server.url() + OidcLogin.CALLBACK_PATH + "?code=");
+    assertThat(callback).startsWith(keel.url() + OidcLogin.CALLBACK_PATH + "?code=");
     HttpResponse<String> done = b.get(callback);
     assertThat(done.statusCode()).as(done.body()).isEqualTo(303);
     assertThat(done.headers().firstValue("Location")).hasValue(page);
@@ -189,14 +168,14 @@ class OidcLoginTest {
     assertThat(asked)
         .containsEntry("client_id", FakeOidcProvider.CLIENT_ID)
         .containsEntry("code_challenge_method", "S256")
-        .containsEntry("redirect_uri", server.url() + OidcLogin.CALLBACK_PATH)
+        .containsEntry("redirect_uri", keel.url() + OidcLogin.CALLBACK_PATH)
         .containsKeys("state", "nonce", "code_challenge");
     assertThat(asked.get("scope").split(" ")).containsExactly("openid", "email", "profile");
 
     // 4. the original page answers as that user
-    HttpResponse<String> landed = b.get(server.url() + page);
+    HttpResponse<String> landed = b.get(keel.url() + page);
     assertThat(landed.statusCode()).as(landed.body()).isEqualTo(200);
-    assertThat(b.get(server.url() + "/").body()).contains("Signed in as alice@example.com");
+    assertThat(b.get(keel.url() + "/").body()).contains("Signed in as alice@example.com");
 
     // their own namespace yes, someone else's no
     assertThat(b.api("GET", "/apis/v2beta1/runs?namespace=alice", null, Map.of()).statusCode())
@@ -237,8 +216,8 @@ class OidcLoginTest {
 
   @Test
   void api_clients_use_keel_api_tokens_or_the_providers_id_tokens() throws Exception {
-    access.addUser("alice@example.com", "correct horse".toCharArray(), false);
-    String keelToken = access.createToken("alice@example.com", "ci").token();
+    keel.access().addUser("alice@example.com", "correct horse".toCharArray(), false);
+    String keelToken = keel.access().createToken("alice@example.com", "ci").token();
     assertThat(bearer(keelToken, "/apis/v2beta1/runs?namespace=alice").statusCode()).isEqualTo(200);
     assertThat(bearer(keelToken, "/apis/v2beta1/runs?namespace=bob").statusCode()).isEqualTo(403);
 
@@ -266,7 +245,7 @@ class OidcLoginTest {
   HttpResponse<String> signInWith(UnaryOperator<JWTClaimsSet.Builder> tamper, Browser b)
       throws Exception {
     provider.tamper = tamper;
-    HttpResponse<String> r = b.get(server.url() + "/");
+    HttpResponse<String> r = b.get(keel.url() + "/");
     r = b.get(r.headers().firstValue("Location").orElseThrow());
     return b.get(r.headers().firstValue("Location").orElseThrow());
   }
@@ -323,7 +302,7 @@ class OidcLoginTest {
   void a_tampered_state_a_missing_or_forged_state_cookie_and_a_provider_error_are_refused()
       throws Exception {
     Browser b = new Browser();
-    HttpResponse<String> r = b.get(server.url() + "/");
+    HttpResponse<String> r = b.get(keel.url() + "/");
     r = b.get(r.headers().firstValue("Location").orElseThrow());
     String callback = r.headers().firstValue("Location").orElseThrow();
 
@@ -336,7 +315,7 @@ class OidcLoginTest {
 
     // a state cookie not signed by this server
     b = new Browser();
-    r = b.get(server.url() + "/");
+    r = b.get(keel.url() + "/");
     r = b.get(r.headers().firstValue("Location").orElseThrow());
     String cookie = b.cookies.get(OidcLogin.STATE_COOKIE);
     b.cookies.put(OidcLogin.STATE_COOKIE, "e30." + cookie.substring(cookie.indexOf('.') + 1));
@@ -345,7 +324,7 @@ class OidcLoginTest {
     // the provider says no
     provider.authorizeError = "access_denied";
     b = new Browser();
-    r = b.get(server.url() + "/");
+    r = b.get(keel.url() + "/");
     r = b.get(r.headers().firstValue("Location").orElseThrow());
     assertRefused(b.get(r.headers().firstValue("Location").orElseThrow()), b, "access_denied");
     provider.authorizeError = null;

@@ -5,19 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.access.Access;
-import dev.keel.access.Authenticator;
 import dev.keel.access.Principal;
 import dev.keel.access.Role;
 import dev.keel.core.Json;
-import dev.keel.pipelines.PipelineEngine;
-import dev.keel.runtime.LocalRuntime;
-import dev.keel.store.Store;
+import dev.keel.server.TestKeel.Response;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,12 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RouteRoleMatrixTest {
   @TempDir Path dir;
-  Store store;
-  LocalRuntime runtime;
-  PipelineEngine engine;
-  Access access;
-  KeelServer server;
-  final HttpClient http = HttpClient.newHttpClient();
+  TestKeel keel;
   final Map<String, String> tokens = new LinkedHashMap<>();
   String experimentId;
   String runId;
@@ -50,17 +40,8 @@ class RouteRoleMatrixTest {
 
   @BeforeEach
   void start() throws Exception {
-    store = Store.sqlite(dir.resolve("keel.db"));
-    runtime = LocalRuntime.builder().parallelism(2).build();
-    engine = PipelineEngine.builder(store, runtime).dataDir(dir).build();
-    access = new Access(store, Clock.systemUTC());
-    server =
-        KeelServer.builder(store, engine, Authenticator.users(access, Clock.systemUTC()))
-            .port(0)
-            .access(access)
-            .schedulerPeriod(null)
-            .experiments(runtime, dir)
-            .start();
+    keel = TestKeel.builder(dir).parallelism(2).users().experiments().start();
+    Access access = keel.access();
     for (String u : List.of("olivia", "ada", "ed", "vi", "sam")) {
       access.addUser(u, "correct horse".toCharArray(), false);
       tokens.put(u, access.createToken(u, "matrix").token());
@@ -79,7 +60,7 @@ class RouteRoleMatrixTest {
             .path("experiment_id")
             .asText();
     runId = send("olivia", "POST", "/apis/v2beta1/runs", runBody()).path("run_id").asText();
-    engine.await(runId);
+    keel.engine().await(runId);
     ObjectNode rr = (ObjectNode) Json.parse(runBody());
     rr.put("display_name", "hourly");
     rr.putObject("trigger").putObject("cron_schedule").put("cron", "@hourly");
@@ -87,13 +68,13 @@ class RouteRoleMatrixTest {
         send("olivia", "POST", "/apis/v2beta1/recurringruns", Json.write(rr))
             .path("recurring_run_id")
             .asText();
-    HttpResponse<String> made =
+    Response made =
         call(
             "olivia",
             "POST",
             KATIB + "/experiments",
             KatibApiTest.experiment("matrix", "echo loss=$0"));
-    assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
+    assertThat(made.status()).as(made.text()).isEqualTo(201);
     long deadline = System.currentTimeMillis() + 60_000;
     while (!KatibApiTest.lastCondition(send("olivia", "GET", KATIB + "/experiments/matrix", null))
             .equals("Succeeded")
@@ -107,10 +88,7 @@ class RouteRoleMatrixTest {
 
   @AfterEach
   void stop() {
-    server.close();
-    engine.close();
-    runtime.close();
-    store.close();
+    keel.close();
   }
 
   String runBody() {
@@ -135,20 +113,11 @@ class RouteRoleMatrixTest {
   }
 
   JsonNode send(String user, String method, String path, String body) throws Exception {
-    return Json.parse(call(user, method, path, body).body());
+    return Json.parse(call(user, method, path, body).text());
   }
 
-  HttpResponse<String> call(String user, String method, String path, String body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + path));
-    if (user != null) {
-      b.header("Authorization", "Bearer " + tokens.get(user));
-    }
-    b.method(
-        method,
-        body == null
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  Response call(String user, String method, String path, String body) throws Exception {
+    return keel.call(method, path, body, null, user == null ? null : tokens.get(user));
   }
 
   record Route(String method, String path, Supplier<String> body, boolean write) {}
@@ -211,27 +180,26 @@ class RouteRoleMatrixTest {
     List<String> table = new ArrayList<>();
     for (Route route : routes()) {
       for (String who : new String[] {"olivia", "ada", "ed", "vi", "sam", null}) {
-        HttpResponse<String> res = call(who, route.method(), route.path(), route.body().get());
+        Response res = call(who, route.method(), route.path(), route.body().get());
         boolean mayRead = who != null && !who.equals("sam");
         boolean may = route.write() ? mayRead && !who.equals("vi") : mayRead;
-        String cell =
-            route.method() + " " + route.path() + " as " + who + " -> " + res.statusCode();
+        String cell = route.method() + " " + route.path() + " as " + who + " -> " + res.status();
         table.add(cell);
         if (may) {
           // 201 for a created Katib resource, as Kubernetes answers; applying the running
           // experiment again gets past the role check to a 409 about the experiment itself
-          assertThat(res.statusCode())
-              .as(cell + " " + res.body())
+          assertThat(res.status())
+              .as(cell + " " + res.text())
               .isIn(route.method().equals("PUT") ? List.of(409) : List.of(200, 201));
           allowed.merge(String.valueOf(who), 1, Integer::sum);
         } else {
           int expected = who == null ? 401 : 403;
-          assertThat(res.statusCode()).as(cell + " " + res.body()).isEqualTo(expected);
-          JsonNode err = Json.parse(res.body());
+          assertThat(res.status()).as(cell + " " + res.text()).isEqualTo(expected);
+          JsonNode err = Json.parse(res.text());
           assertThat(err.path("code").asInt())
               .isEqualTo(who == null ? ApiError.UNAUTHENTICATED : ApiError.PERMISSION_DENIED);
           // a refusal carries no data of the namespace
-          assertThat(res.body())
+          assertThat(res.text())
               .doesNotContain("\"run_id\"")
               .doesNotContain("\"experiment_id\"")
               .doesNotContain("hello world")
@@ -254,40 +222,32 @@ class RouteRoleMatrixTest {
       JsonNode stranger = send("sam", "GET", all, null);
       assertThat(stranger.path("kind").asText()).endsWith("List");
       assertThat(stranger.path("items")).isEmpty();
-      assertThat(call(null, "GET", all, null).statusCode()).isEqualTo(401);
+      assertThat(call(null, "GET", all, null).status()).isEqualTo(401);
     }
   }
 
   @Test
   void destructive_routes_are_for_writers_only() throws Exception {
     for (String who : new String[] {"vi", "sam"}) {
-      assertThat(call(who, "DELETE", "/apis/v2beta1/runs/" + runId, null).statusCode())
+      assertThat(call(who, "DELETE", "/apis/v2beta1/runs/" + runId, null).status()).isEqualTo(403);
+      assertThat(call(who, "DELETE", "/apis/v2beta1/experiments/" + experimentId, null).status())
           .isEqualTo(403);
-      assertThat(
-              call(who, "DELETE", "/apis/v2beta1/experiments/" + experimentId, null).statusCode())
+      assertThat(call(who, "DELETE", "/apis/v2beta1/recurringruns/" + recurringId, null).status())
           .isEqualTo(403);
-      assertThat(
-              call(who, "DELETE", "/apis/v2beta1/recurringruns/" + recurringId, null).statusCode())
+      assertThat(call(who, "POST", "/apis/v2beta1/runs/" + runId + ":terminate", null).status())
           .isEqualTo(403);
-      assertThat(call(who, "POST", "/apis/v2beta1/runs/" + runId + ":terminate", null).statusCode())
-          .isEqualTo(403);
-      assertThat(call(who, "DELETE", KATIB + "/experiments/matrix", null).statusCode())
-          .isEqualTo(403);
+      assertThat(call(who, "DELETE", KATIB + "/experiments/matrix", null).status()).isEqualTo(403);
     }
-    assertThat(call(null, "DELETE", KATIB + "/experiments/matrix", null).statusCode())
-        .isEqualTo(401);
-    assertThat(store.resources().get("Experiment", "team-a", "matrix")).isPresent();
-    assertThat(call("ed", "DELETE", KATIB + "/experiments/matrix", null).statusCode())
+    assertThat(call(null, "DELETE", KATIB + "/experiments/matrix", null).status()).isEqualTo(401);
+    assertThat(keel.store().resources().get("Experiment", "team-a", "matrix")).isPresent();
+    assertThat(call("ed", "DELETE", KATIB + "/experiments/matrix", null).status()).isEqualTo(200);
+    assertThat(keel.store().resources().get("Experiment", "team-a", "matrix")).isEmpty();
+    assertThat(keel.store().resources().list("Trial", "team-a")).isEmpty();
+    assertThat(keel.store().runs().get(runId)).isPresent();
+    assertThat(call("ed", "DELETE", "/apis/v2beta1/recurringruns/" + recurringId, null).status())
         .isEqualTo(200);
-    assertThat(store.resources().get("Experiment", "team-a", "matrix")).isEmpty();
-    assertThat(store.resources().list("Trial", "team-a")).isEmpty();
-    assertThat(store.runs().get(runId)).isPresent();
-    assertThat(
-            call("ed", "DELETE", "/apis/v2beta1/recurringruns/" + recurringId, null).statusCode())
-        .isEqualTo(200);
-    assertThat(call("ed", "DELETE", "/apis/v2beta1/runs/" + runId, null).statusCode())
-        .isEqualTo(200);
-    assertThat(store.runs().get(runId)).isEmpty();
+    assertThat(call("ed", "DELETE", "/apis/v2beta1/runs/" + runId, null).status()).isEqualTo(200);
+    assertThat(keel.store().runs().get(runId)).isEmpty();
   }
 
   /** The dashboard's pages of namespace team-a: anyone who may read it sees them, no one else. */
@@ -313,11 +273,12 @@ class RouteRoleMatrixTest {
     for (String page : pages()) {
       for (String who : new String[] {"olivia", "ada", "ed", "vi", "sam", null}) {
         HttpRequest.Builder b =
-            HttpRequest.newBuilder(URI.create(server.url() + page)).header("Accept", "text/html");
+            HttpRequest.newBuilder(URI.create(keel.url() + page)).header("Accept", "text/html");
         if (who != null) {
           b.header("Authorization", "Bearer " + tokens.get(who));
         }
-        HttpResponse<String> res = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> res =
+            keel.http().send(b.build(), HttpResponse.BodyHandlers.ofString());
         String cell = "GET " + page + " as " + who + " -> " + res.statusCode();
         table.add(cell);
         if (who != null && !who.equals("sam")) {

@@ -2,24 +2,13 @@ package dev.keel.server.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keel.access.Access;
-import dev.keel.access.Authenticator;
-import dev.keel.pipelines.PipelineEngine;
-import dev.keel.runtime.LocalRuntime;
-import dev.keel.server.KeelServer;
-import dev.keel.store.Store;
-import java.nio.file.Path;
-import java.time.Clock;
+import dev.keel.server.TestKeel;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -29,59 +18,27 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * Markdown of a real run, two runs compared, and the run form refusing a bad value next to its
  * field. Screenshots go to {@code target/screenshots/}. Skipped without Chromium and its driver.
  */
-class ArtifactsBrowserTest {
+class ArtifactsBrowserTest extends BrowserFixture {
   static final String TOKEN = "artifacts-browser-token-0123456789";
 
-  @TempDir Path dir;
-  Store store;
-  LocalRuntime runtime;
-  PipelineEngine engine;
-  KeelServer server;
-  WebDriver browser;
-
-  @BeforeEach
-  void start() throws Exception {
-    Chromium.assumeInstalled();
-    store = Store.sqlite(dir.resolve("keel.db"));
-    runtime = LocalRuntime.builder().parallelism(2).build();
-    engine = PipelineEngine.builder(store, runtime).dataDir(dir).build();
-    Access access = new Access(store, Clock.systemUTC());
-    server =
-        KeelServer.builder(store, engine, Authenticator.token(TOKEN, access, Clock.systemUTC()))
-            .host("127.0.0.1")
-            .port(0)
-            .access(access)
-            .schedulerPeriod(null)
-            .start();
-    browser = Chromium.start();
-  }
-
-  @AfterEach
-  void stop() {
-    if (browser != null) {
-      browser.quit();
-    }
-    if (server != null) {
-      server.close();
-      engine.close();
-      runtime.close();
-      store.close();
-    }
+  @Override
+  TestKeel startServer(TestKeel.Builder builder) {
+    return builder.parallelism(2).token(TOKEN).start();
   }
 
   @Test
   void confusion_matrix_roc_markdown_compare_and_the_run_form() throws Exception {
-    String first = ArtifactPagesTest.runDemo(engine, "default", "lr 0.1", 0.1);
-    String second = ArtifactPagesTest.runDemo(engine, "default", "lr 0.5", 0.5);
-    String pid = ArtifactPagesTest.storeDemoPipeline(store, "default");
+    String first = ArtifactPagesTest.runDemo(keel.engine(), "default", "lr 0.1", 0.1);
+    String second = ArtifactPagesTest.runDemo(keel.engine(), "default", "lr 0.5", 0.5);
+    String pid = ArtifactPagesTest.storeDemoPipeline(keel.store(), "default");
     WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
     JavascriptExecutor js = (JavascriptExecutor) browser;
 
-    browser.get(server.loginUrl());
+    browser.get(keel.server().loginUrl());
     wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Home"));
 
     // the run's node panel: metrics, confusion matrix, ROC curve and the sandboxed frames
-    browser.get(server.url() + "/runs/" + second + "?node=train");
+    browser.get(keel.url() + "/runs/" + second + "?node=train");
     wait.until(
         ExpectedConditions.presenceOfElementLocated(By.cssSelector("#side table.confusion")));
     WebElement cell =
@@ -119,7 +76,7 @@ class ArtifactsBrowserTest {
     shot("a2-artifact-confusion-matrix");
 
     // the runs list: tick both, compare
-    browser.get(server.url() + "/runs");
+    browser.get(keel.url() + "/runs");
     wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Runs"));
     for (String id : List.of(first, second)) {
       browser.findElement(By.cssSelector("input[name='ids'][value='" + id + "']")).click();
@@ -145,7 +102,7 @@ class ArtifactsBrowserTest {
     browser.manage().window().setSize(new Dimension(1280, 1000));
 
     // the run form: a bad number is refused next to its field, a good one starts the run
-    browser.get(server.url() + "/pipelines/" + pid + "?namespace=default");
+    browser.get(keel.url() + "/pipelines/" + pid + "?namespace=default");
     browser.findElement(By.id("create-run")).click();
     wait.until(ExpectedConditions.presenceOfElementLocated(By.id("run-form")));
     WebElement lr = browser.findElement(By.name("p.lr"));
@@ -170,9 +127,5 @@ class ArtifactsBrowserTest {
     browser.findElement(By.id("clone")).click();
     wait.until(ExpectedConditions.presenceOfElementLocated(By.id("run-form")));
     assertThat(browser.findElement(By.name("p.lr")).getAttribute("value")).isEqualTo("0.3");
-  }
-
-  void shot(String name) throws Exception {
-    Chromium.shot(browser, name);
   }
 }

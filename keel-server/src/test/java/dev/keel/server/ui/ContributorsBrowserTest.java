@@ -1,37 +1,27 @@
 package dev.keel.server.ui;
 
+import static dev.keel.server.ui.DashboardFixture.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keel.access.Access;
-import dev.keel.access.Authenticator;
 import dev.keel.core.Ids;
 import dev.keel.core.Json;
-import dev.keel.pipelines.PipelineEngine;
 import dev.keel.pipelines.RunRequest;
 import dev.keel.pipelines.spec.PipelineDocument;
-import dev.keel.pipelines.spec.PipelineSpecReader;
 import dev.keel.pipelines.spec.PipelineSpecWriter;
-import dev.keel.runtime.LocalRuntime;
-import dev.keel.server.KeelServer;
+import dev.keel.server.TestKeel;
 import dev.keel.store.PipelineRecord;
 import dev.keel.store.PipelineVersionRecord;
 import dev.keel.store.RecurringRunRecord;
-import dev.keel.store.Store;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
@@ -44,49 +34,23 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * selector and its runs. Screenshots go to {@code target/screenshots/}. Skipped where Chromium or
  * its driver is not installed.
  */
-class ContributorsBrowserTest {
+class ContributorsBrowserTest extends BrowserFixture {
   static final char[] PASSWORD = "correct horse".toCharArray();
 
-  @TempDir Path dir;
-  Store store;
-  LocalRuntime runtime;
-  PipelineEngine engine;
-  KeelServer server;
-  WebDriver browser;
   WebDriverWait wait;
 
+  @Override
+  TestKeel startServer(TestKeel.Builder builder) {
+    return builder.parallelism(2).users().start();
+  }
+
   @BeforeEach
-  void start() throws Exception {
-    Chromium.assumeInstalled();
-    store = Store.sqlite(dir.resolve("keel.db"));
-    runtime = LocalRuntime.builder().parallelism(2).build();
-    engine = PipelineEngine.builder(store, runtime).dataDir(dir).build();
-    Access access = new Access(store, Clock.systemUTC());
+  void addUsersAndWait() {
+    Access access = keel.access();
     access.addUser("alice", PASSWORD, false);
     access.addUser("bob", PASSWORD, false);
     access.createProfile("team-a", "alice", Map.of());
-    server =
-        KeelServer.builder(store, engine, Authenticator.users(access, Clock.systemUTC()))
-            .host("127.0.0.1")
-            .port(0)
-            .access(access)
-            .schedulerPeriod(null)
-            .start();
-    browser = Chromium.start();
     wait = new WebDriverWait(browser, Duration.ofSeconds(30));
-  }
-
-  @AfterEach
-  void stop() {
-    if (browser != null) {
-      browser.quit();
-    }
-    if (server != null) {
-      server.close();
-      engine.close();
-      runtime.close();
-      store.close();
-    }
   }
 
   @Test
@@ -95,10 +59,11 @@ class ContributorsBrowserTest {
     pipeline("add-numbers", "add_numbers.yaml");
     pipeline("exit-handler", "pipeline_with_exit_handler.yaml");
     String run =
-        engine.submit(
-            new RunRequest(
-                conformance("hello_world.yaml"), Map.of(), "team-a", "alices-run", null, null));
-    engine.await(run);
+        keel.engine()
+            .submit(
+                new RunRequest(
+                    conformance("hello_world.yaml"), Map.of(), "team-a", "alices-run", null, null));
+    keel.engine().await(run);
 
     // alice signs in with the form
     signIn("alice");
@@ -168,14 +133,15 @@ class ContributorsBrowserTest {
         .contains("exit-handler")
         .contains("Enabled")
         .contains("nightly-training");
-    RecurringRunRecord rr = store.recurringRuns().list("team-a", null, 10, "").items().get(0);
+    RecurringRunRecord rr =
+        keel.store().recurringRuns().list("team-a", null, 10, "").items().get(0);
     assertThat(Json.parse(rr.runtimeConfig()).at("/parameters/message").asText())
         .isEqualTo("Hello World!");
     shot("25-recurring-runs");
     browser.findElement(By.cssSelector("#rr-" + rr.id() + " td.toggle button")).click();
     wait.until(
         d -> "false".equals(d.findElement(By.id("rr-" + rr.id())).getAttribute("data-enabled")));
-    assertThat(store.recurringRuns().get(rr.id()).orElseThrow().enabled()).isFalse();
+    assertThat(keel.store().recurringRuns().get(rr.id()).orElseThrow().enabled()).isFalse();
     shot("26-recurring-runs-disabled");
 
     // Manage contributors: bob joins as a viewer
@@ -220,7 +186,7 @@ class ContributorsBrowserTest {
   }
 
   void signIn(String user) {
-    browser.get(server.url() + "/");
+    browser.get(keel.url() + "/");
     wait.until(ExpectedConditions.presenceOfElementLocated(By.id("username")));
     browser.findElement(By.id("username")).sendKeys(user);
     browser.findElement(By.id("password")).sendKeys(new String(PASSWORD));
@@ -243,24 +209,13 @@ class ContributorsBrowserTest {
     Thread.sleep(200);
   }
 
-  void shot(String name) throws Exception {
-    Chromium.shot(browser, name);
-  }
-
-  static PipelineDocument conformance(String file) throws Exception {
-    return PipelineSpecReader.readText(
-        Files.readString(
-            Path.of(
-                System.getProperty("keel.shared", "../../shared"), "conformance", "kfp-ir", file)));
-  }
-
   /** A shared pipeline with one version, stored as an upload stores it. */
   void pipeline(String name, String file) throws Exception {
     PipelineDocument doc = conformance(file);
     Instant now = Instant.now();
     PipelineRecord p = new PipelineRecord(Ids.newId(), "", name, name, null, now);
-    store.pipelines().insert(p);
-    store
+    keel.store().pipelines().insert(p);
+    keel.store()
         .versions()
         .insert(
             new PipelineVersionRecord(

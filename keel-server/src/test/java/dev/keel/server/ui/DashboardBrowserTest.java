@@ -4,32 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.keel.access.Access;
-import dev.keel.access.Authenticator;
 import dev.keel.core.Json;
-import dev.keel.pipelines.PipelineEngine;
 import dev.keel.runtime.ImageMap;
 import dev.keel.runtime.ImageMapping;
-import dev.keel.runtime.LocalRuntime;
-import dev.keel.server.KeelServer;
+import dev.keel.server.TestKeel;
 import dev.keel.store.ResourceRecord;
-import dev.keel.store.Store;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -40,61 +30,31 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * Screenshots of each page go to {@code target/screenshots/}. Skipped where Chromium or its driver
  * is not installed ({@code apt-get install chromium chromium-driver}).
  */
-class DashboardBrowserTest {
+class DashboardBrowserTest extends BrowserFixture {
   static final String TOKEN = "browser-test-token-0123456789";
 
-  @TempDir Path dir;
-  Store store;
-  LocalRuntime runtime;
-  PipelineEngine engine;
-  KeelServer server;
-  WebDriver browser;
-
-  @BeforeEach
-  void start() throws Exception {
-    Chromium.assumeInstalled();
+  @Override
+  TestKeel startServer(TestKeel.Builder builder) throws Exception {
     // hello_world's image runs its echo through a script that waits first, so the run lasts long
     // enough to be seen running
     Path slowEcho = dir.resolve("slow-echo");
     Files.writeString(slowEcho, "#!/bin/sh\nsleep 3\necho \"$@\"\n");
     Files.setPosixFilePermissions(slowEcho, PosixFilePermissions.fromString("rwxr-xr-x"));
-    store = Store.sqlite(dir.resolve("keel.db"));
-    runtime =
-        LocalRuntime.builder()
-            .parallelism(2)
-            .imageMap(
-                ImageMap.defaults()
-                    .with(
-                        "registry.access.redhat.com/ubi9/python-311*",
-                        new ImageMapping(
+    return builder
+        .parallelism(2)
+        .runtime(
+            r ->
+                r.imageMap(
+                    ImageMap.defaults()
+                        .with(
                             "registry.access.redhat.com/ubi9/python-311*",
-                            Map.of("echo", slowEcho.toString()),
-                            Map.of(),
-                            "echo after three seconds")))
-            .build();
-    engine = PipelineEngine.builder(store, runtime).dataDir(dir).build();
-    Access access = new Access(store, Clock.systemUTC());
-    server =
-        KeelServer.builder(store, engine, Authenticator.token(TOKEN, access, Clock.systemUTC()))
-            .host("127.0.0.1")
-            .port(0)
-            .access(access)
-            .schedulerPeriod(null)
-            .start();
-    browser = Chromium.start();
-  }
-
-  @AfterEach
-  void stop() {
-    if (browser != null) {
-      browser.quit();
-    }
-    if (server != null) {
-      server.close();
-      engine.close();
-      runtime.close();
-      store.close();
-    }
+                            new ImageMapping(
+                                "registry.access.redhat.com/ubi9/python-311*",
+                                Map.of("echo", slowEcho.toString()),
+                                Map.of(),
+                                "echo after three seconds"))))
+        .token(TOKEN)
+        .start();
   }
 
   @Test
@@ -103,7 +63,7 @@ class DashboardBrowserTest {
     WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
 
     // the printed URL signs the browser in and lands on the home page
-    browser.get(server.loginUrl());
+    browser.get(keel.server().loginUrl());
     wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Home"));
     assertThat(browser.getCurrentUrl()).doesNotContain("token=");
     assertThat(browser.findElement(By.tagName("main")).getText()).contains("tune-lr");
@@ -210,10 +170,6 @@ class DashboardBrowserTest {
     shot("12-experiment-phone");
   }
 
-  void shot(String name) throws Exception {
-    Chromium.shot(browser, name);
-  }
-
   /** A finished Katib experiment with four trials, as the controller stores them. */
   void addExperiment() {
     String uid = "exp-uid-1";
@@ -255,7 +211,7 @@ class DashboardBrowserTest {
     ba.addObject().put("name", "lr").put("value", lr[2]);
     ba.addObject().put("name", "optimizer").put("value", opt[2]);
     metric(best.putObject("observation").putArray("metrics"), acc[2]);
-    store
+    keel.store()
         .resources()
         .create(
             new ResourceRecord(
@@ -272,7 +228,7 @@ class DashboardBrowserTest {
       ts.putArray("conditions").addObject().put("type", "Succeeded").put("status", "True");
       metric(ts.putObject("observation").putArray("metrics"), acc[i]);
       Instant at = t0.plusSeconds(60L * (i + 1));
-      store
+      keel.store()
           .resources()
           .create(
               new ResourceRecord(

@@ -8,8 +8,8 @@ import dev.keel.pipelines.PipelineEngine;
 import dev.keel.pipelines.RunRequest;
 import dev.keel.pipelines.spec.PipelineDocument;
 import dev.keel.pipelines.spec.PipelineSpecReader;
-import dev.keel.runtime.LocalRuntime;
 import dev.keel.server.KeelServer;
+import dev.keel.server.TestKeel;
 import dev.keel.store.Store;
 import dev.keel.store.TaskRecord;
 import java.net.CookieManager;
@@ -22,7 +22,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -36,43 +35,36 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A Keel server over real HTTP with built-in users: alice owns {@code team-a}, bob {@code team-b};
- * browsers that keep cookies, read pages and follow server-sent events.
+ * A Keel server over real HTTP ({@link TestKeel}) with built-in users: alice owns {@code team-a},
+ * bob {@code team-b}; browsers that keep cookies, read pages and follow server-sent events.
  */
 abstract class DashboardFixture {
   static final char[] PASSWORD = "correct horse".toCharArray();
 
   @TempDir Path dir;
+  TestKeel keel;
+  // the harness's parts, by the short names the pages' tests use
   Store store;
-  LocalRuntime runtime;
   PipelineEngine engine;
   Access access;
   KeelServer server;
 
   @BeforeEach
   void start() {
-    store = Store.sqlite(dir.resolve("keel.db"));
-    runtime = LocalRuntime.builder().parallelism(4).build();
-    engine = PipelineEngine.builder(store, runtime).dataDir(dir).build();
-    access = new Access(store, Clock.systemUTC());
+    keel = TestKeel.builder(dir).parallelism(4).users().start();
+    store = keel.store();
+    engine = keel.engine();
+    access = keel.access();
+    server = keel.server();
     access.addUser("alice", PASSWORD, false);
     access.addUser("bob", PASSWORD, false);
     access.createProfile("team-a", "alice", Map.of());
     access.createProfile("team-b", "bob", Map.of());
-    server =
-        KeelServer.builder(store, engine, Authenticator.users(access, Clock.systemUTC()))
-            .port(0)
-            .access(access)
-            .schedulerPeriod(null)
-            .start();
   }
 
   @AfterEach
   void stop() {
-    server.close();
-    engine.close();
-    runtime.close();
-    store.close();
+    keel.close();
   }
 
   /** A pipeline of KFP's conformance set, read where the build says the shared folder is. */

@@ -2,27 +2,16 @@ package dev.keel.server.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keel.access.Access;
-import dev.keel.access.Authenticator;
-import dev.keel.pipelines.PipelineEngine;
 import dev.keel.pipelines.RunRequest;
 import dev.keel.pipelines.spec.PipelineSpecReader;
-import dev.keel.runtime.LocalRuntime;
-import dev.keel.server.KeelServer;
-import dev.keel.store.Store;
-import java.nio.file.Path;
-import java.time.Clock;
+import dev.keel.server.TestKeel;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.NoSuchElementException;
 import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -33,7 +22,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * tab. Screenshots go to {@code target/screenshots/} (20-…). Skipped where Chromium or its driver
  * is not installed.
  */
-class RunLevelsBrowserTest {
+class RunLevelsBrowserTest extends BrowserFixture {
   static final String TOKEN = "levels-browser-token-0123456789";
 
   /** A loop over two items whose body prints a line every half second for six seconds. */
@@ -79,56 +68,30 @@ class RunLevelsBrowserTest {
               taskInfo: {name: for-loop-1}
       """;
 
-  @TempDir Path dir;
-  Store store;
-  LocalRuntime runtime;
-  PipelineEngine engine;
-  KeelServer server;
-  WebDriver browser;
-
-  @BeforeEach
-  void start() throws Exception {
-    Chromium.assumeInstalled();
-    store = Store.sqlite(dir.resolve("keel.db"));
-    runtime = LocalRuntime.builder().parallelism(2).build();
-    engine = PipelineEngine.builder(store, runtime).dataDir(dir).build();
-    Access access = new Access(store, Clock.systemUTC());
-    server =
-        KeelServer.builder(store, engine, Authenticator.token(TOKEN, access, Clock.systemUTC()))
-            .host("127.0.0.1")
-            .port(0)
-            .access(access)
-            .schedulerPeriod(null)
-            .start();
-    browser = Chromium.start();
-  }
-
-  @AfterEach
-  void stop() {
-    if (browser != null) {
-      browser.quit();
-    }
-    if (server != null) {
-      server.close();
-      engine.close();
-      runtime.close();
-      store.close();
-    }
+  @Override
+  TestKeel startServer(TestKeel.Builder builder) {
+    return builder.parallelism(2).token(TOKEN).start();
   }
 
   @Test
   void open_a_running_loop_and_watch_a_tasks_log_grow() throws Exception {
     WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
     JavascriptExecutor js = (JavascriptExecutor) browser;
-    browser.get(server.loginUrl());
+    browser.get(keel.server().loginUrl());
     wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Home"));
     String id =
-        engine.submit(
-            new RunRequest(
-                PipelineSpecReader.readText(LOOP), Map.of(), "default", "loop-run", null, null));
+        keel.engine()
+            .submit(
+                new RunRequest(
+                    PipelineSpecReader.readText(LOOP),
+                    Map.of(),
+                    "default",
+                    "loop-run",
+                    null,
+                    null));
 
     // the root: the loop is a double-bordered node with its count and an open button
-    browser.get(server.url() + "/runs/" + id);
+    browser.get(keel.url() + "/runs/" + id);
     // (while the run runs, the graph is swapped for a new one: elements are found afresh)
     By loop = By.cssSelector("svg.dag g.node[data-node='for-loop-1'][data-kind='loop']");
     wait.until(ExpectedConditions.presenceOfElementLocated(loop));
@@ -213,8 +176,8 @@ class RunLevelsBrowserTest {
     shot("46-levels-root-succeeded");
 
     // the runs list: active by default; archived runs on their own tab
-    store.runs().setStorageState(id, "ARCHIVED");
-    browser.get(server.url() + "/runs");
+    keel.store().runs().setStorageState(id, "ARCHIVED");
+    browser.get(keel.url() + "/runs");
     wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Runs"));
     assertThat(browser.findElement(By.tagName("main")).getText()).doesNotContain("loop-run");
     browser.findElement(By.id("runs-archived")).click();
@@ -246,9 +209,5 @@ class RunLevelsBrowserTest {
             return false;
           }
         });
-  }
-
-  void shot(String name) throws Exception {
-    Chromium.shot(browser, name);
   }
 }
