@@ -6,10 +6,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 /**
  * Keel's persistent state in SQL: SQLite in the data folder by default, PostgreSQL when shared.
@@ -84,7 +88,10 @@ public final class Store implements Tx, AutoCloseable {
       throw new IllegalArgumentException(
           "unsupported database URL '" + url + "' (use jdbc:postgresql://… or jdbc:sqlite:…)");
     }
-    HikariDataSource ds = new HikariDataSource(cfg);
+    HikariDataSource ds =
+        dialect == Dialect.SQLITE
+            ? whileBusy(() -> new HikariDataSource(cfg), OPEN_PATIENCE)
+            : new HikariDataSource(cfg);
     try {
       migrate(ds, dialect);
     } catch (RuntimeException e) {
@@ -92,6 +99,47 @@ public final class Store implements Tx, AutoCloseable {
       throw e;
     }
     return new Store(ds, dialect);
+  }
+
+  /** How long opening a SQLite file goes on trying while another opener holds it. */
+  private static final Duration OPEN_PATIENCE = Duration.ofSeconds(10);
+
+  /**
+   * Opens with {@code open}, trying again while SQLite answers busy, for up to {@code patience}.
+   * Stores opening a new file at once meet while the first switches it to WAL or migrates it, and
+   * SQLite answers some of those meetings busy at once rather than through the busy timeout (it
+   * does so where waiting could deadlock); a moment later the file is ready.
+   */
+  static <T> T whileBusy(Supplier<T> open, Duration patience) {
+    long deadline = System.nanoTime() + patience.toNanos();
+    long pause = 5;
+    while (true) {
+      try {
+        return open.get();
+      } catch (RuntimeException e) {
+        if (!busy(e) || System.nanoTime() - deadline >= 0) {
+          throw e;
+        }
+      }
+      try {
+        Thread.sleep(pause);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while the database was busy", e);
+      }
+      pause = Math.min(pause * 2, 100);
+    }
+  }
+
+  /** Whether SQLite's answer somewhere in {@code e}'s causes is busy. */
+  private static boolean busy(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLiteException s
+          && (s.getResultCode().code & 0xff) == SQLiteErrorCode.SQLITE_BUSY.code) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void migrate(HikariDataSource ds, Dialect dialect) {

@@ -6,11 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 /** The store contract on SQLite, Keel's embedded default, plus what sharing a file takes. */
 class SqliteStoreTest extends StoreContract {
@@ -100,16 +104,74 @@ class SqliteStoreTest extends StoreContract {
 
   @Test
   void stores_opening_a_new_file_at_once_all_migrate_it() throws Exception {
-    Path fresh = dir.resolve("fresh").resolve("keel.db");
-    List<Integer> opened =
-        concurrently(
-            4,
+    // several rounds: which opener meets which lock (switching the file to WAL, migrating it)
+    // differs from round to round
+    for (int round = 0; round < 10; round++) {
+      Path fresh = dir.resolve("fresh-" + round).resolve("keel.db");
+      List<Integer> opened =
+          concurrently(
+              4,
+              () -> {
+                try (Store s = Store.sqlite(fresh)) {
+                  return s.runs().listUnfinished().size();
+                }
+              });
+      assertThat(opened).as("round %d", round).containsOnly(0);
+    }
+  }
+
+  @Test
+  void opening_tries_again_while_sqlite_answers_busy_and_only_then() {
+    RuntimeException busy =
+        new IllegalStateException(
+            "pool", new SQLiteException("database is locked", SQLiteErrorCode.SQLITE_BUSY));
+    RuntimeException recovering =
+        new IllegalStateException(
+            "pool", new SQLiteException("recovery", SQLiteErrorCode.SQLITE_BUSY_RECOVERY));
+    AtomicInteger tries = new AtomicInteger();
+    String opened =
+        Store.whileBusy(
             () -> {
-              try (Store s = Store.sqlite(fresh)) {
-                return s.runs().listUnfinished().size();
+              int n = tries.incrementAndGet();
+              if (n == 1) {
+                throw busy;
               }
-            });
-    assertThat(opened).containsOnly(0);
+              if (n == 2) {
+                throw recovering;
+              }
+              return "open";
+            },
+            Duration.ofSeconds(10));
+    assertThat(opened).isEqualTo("open");
+    assertThat(tries).hasValue(3);
+
+    // anything else fails at once
+    RuntimeException corrupt =
+        new IllegalStateException(
+            "pool", new SQLiteException("not a database", SQLiteErrorCode.SQLITE_NOTADB));
+    tries.set(0);
+    assertThatThrownBy(
+            () ->
+                Store.whileBusy(
+                    () -> {
+                      tries.incrementAndGet();
+                      throw corrupt;
+                    },
+                    Duration.ofSeconds(10)))
+        .isSameAs(corrupt);
+    assertThat(tries).hasValue(1);
+
+    // and busy for longer than the patience fails with SQLite's answer
+    long start = System.nanoTime();
+    assertThatThrownBy(
+            () ->
+                Store.whileBusy(
+                    () -> {
+                      throw busy;
+                    },
+                    Duration.ofMillis(200)))
+        .isSameAs(busy);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
   }
 
   @Test
