@@ -88,7 +88,7 @@ final class ApplyCommand implements Callable<Integer> {
       experiment = Experiment.read(doc);
     } catch (ValidationException e) {
       throw new ValidationException(
-          e.problems().stream().map(p -> new Problem(file + ": " + p.path(), p.reason())).toList());
+          e.problems().stream().map(p -> p.under(file.toString())).toList());
     }
     try (Store store = storeOptions.open();
         LocalRuntime runtime = storeOptions.runtime(parallelism, imageMap, store);

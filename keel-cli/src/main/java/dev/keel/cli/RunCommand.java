@@ -90,7 +90,7 @@ final class RunCommand implements Callable<Integer> {
       List<Problem> problems = PipelineValidator.validate(doc);
       if (!problems.isEmpty()) {
         throw new ValidationException(
-            problems.stream().map(p -> new Problem(file + ": " + p.path(), p.reason())).toList());
+            problems.stream().map(p -> p.under(file.toString())).toList());
       }
       values = parameters(doc);
     } catch (RuntimeException e) {

@@ -7,6 +7,7 @@ import dev.keel.pipelines.spec.PipelineReadException;
 import dev.keel.pipelines.spec.PipelineSpecReader;
 import dev.keel.pipelines.spec.PipelineValidator;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,28 +24,33 @@ final class ValidateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    List<Problem> problems;
+    // the reader names the file in its problems; the validator's are named here
+    List<Problem> problems = new ArrayList<>();
     PipelineDocument doc = null;
     try {
       doc = PipelineSpecReader.read(file);
-      problems = PipelineValidator.validate(doc);
+      problems.addAll(validate(doc));
     } catch (PipelineReadException e) {
       // unknown fields, and whatever else is wrong with the rest of the pipeline
-      problems = new java.util.ArrayList<>(e.problems());
+      problems.addAll(e.problems());
       if (e.partial() != null) {
-        problems.addAll(PipelineValidator.validate(e.partial()));
+        problems.addAll(validate(e.partial()));
       }
     } catch (ValidationException e) {
-      problems = e.problems();
+      problems.addAll(e.problems());
     }
     if (problems.isEmpty()) {
       System.out.println(file + ": valid pipeline '" + doc.name() + "'");
       return 0;
     }
     for (Problem p : problems) {
-      System.err.println(file + ": " + p);
+      System.err.println(p);
     }
     System.err.println(problems.size() + (problems.size() == 1 ? " problem" : " problems"));
     return Keel.EXIT_INVALID;
+  }
+
+  private List<Problem> validate(PipelineDocument doc) {
+    return PipelineValidator.validate(doc).stream().map(p -> p.under(file.toString())).toList();
   }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.core.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,11 +71,25 @@ class CliIT {
     var r = KeelProcess.run(null, "validate", bad.toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err())
-        .contains("colour: unknown field 'colour'")
-        .contains("schemaVersion: '2.0.0' is not supported")
-        .contains("no component 'comp-nope' in components")
+        .contains(bad + ": colour: unknown field 'colour'")
+        .contains(bad + ": schemaVersion: '2.0.0' is not supported")
+        .contains(bad + ": root.dag.tasks.a.componentRef.name: no component 'comp-nope'")
+        .doesNotContain(bad + ": " + bad)
         .doesNotContain("Exception")
         .doesNotContain("\tat ");
+
+    // a file that is not there, or not YAML: named once, with the place in it
+    Path missing = data.resolve("missing.yaml");
+    var gone = KeelProcess.run(null, "validate", missing.toString());
+    assertThat(gone.code()).isEqualTo(2);
+    assertThat(gone.err()).startsWith(missing + ": no such file\n");
+    Path broken = data.resolve("broken.yaml");
+    Files.writeString(broken, "pipelineInfo: {name: x\nschemaVersion: 2.1.0\n");
+    for (String command : List.of("validate", "run")) {
+      var r2 = KeelProcess.run(command.equals("run") ? data : null, command, broken.toString());
+      assertThat(r2.code()).as(r2.all()).isEqualTo(2);
+      assertThat(r2.err()).as(command).contains(broken + ": line 2, column 14: not valid YAML");
+    }
 
     var ok =
         KeelProcess.run(

@@ -22,6 +22,14 @@ public record Problem(String path, String reason) {
     return new Problem(path, args.length == 0 ? reasonFormat : String.format(reasonFormat, args));
   }
 
+  /**
+   * The same problem with {@code place} (a file, a flag) as the first segment of its path, for
+   * input that came from somewhere a user named: {@code pipeline.yaml: root.dag}.
+   */
+  public Problem under(String place) {
+    return new Problem(path.isEmpty() ? place : place + ": " + path, reason);
+  }
+
   @Override
   public String toString() {
     return path.isEmpty() ? reason : path + ": " + reason;

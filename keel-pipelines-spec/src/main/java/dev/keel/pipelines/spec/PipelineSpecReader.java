@@ -43,7 +43,8 @@ public final class PipelineSpecReader {
   /**
    * Reads a pipeline file ({@code .yaml}, {@code .yml} or {@code .json}).
    *
-   * @throws ValidationException listing every problem, the file name as the first path segment
+   * @throws ValidationException listing every problem, the file name as the first path segment (a
+   *     {@link PipelineReadException} when {@link #readText} throws one)
    */
   public static PipelineDocument read(Path file) {
     String text;
@@ -54,7 +55,17 @@ public final class PipelineSpecReader {
     } catch (IOException e) {
       throw new ValidationException(new Problem(file.toString(), "cannot read: " + e.getMessage()));
     }
-    return readText(text);
+    try {
+      return readText(text);
+    } catch (PipelineReadException e) {
+      throw new PipelineReadException(under(file, e.problems()), e.partial());
+    } catch (ValidationException e) {
+      throw new ValidationException(under(file, e.problems()));
+    }
+  }
+
+  private static List<Problem> under(Path file, List<Problem> problems) {
+    return problems.stream().map(p -> p.under(file.toString())).toList();
   }
 
   /** Reads YAML or JSON text (JSON is YAML, so one reader serves both). */
