@@ -23,6 +23,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads KFP pipelines: compiled YAML (PipelineSpec, then an optional PlatformSpec document), JSON,
@@ -198,8 +200,33 @@ public final class PipelineSpecReader {
   private static Problem syntaxProblem(JsonProcessingException e) {
     var loc = e.getLocation();
     String where = loc == null ? "" : "line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+    return new Problem(where, "not valid YAML or JSON: " + syntaxReason(e));
+  }
+
+  /**
+   * What the YAML parser says is wrong, on one line: its problem, then what it was reading and
+   * where that started ({@code expected ',' or '}', but got : (while parsing a flow mapping from
+   * line 1, column 15)}), without the parser's source name and caret drawings.
+   */
+  private static String syntaxReason(JsonProcessingException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof MarkedYAMLException y && y.getProblem() != null) {
+        String reason = y.getProblem();
+        if (y.getContext() != null) {
+          Mark from = y.getContextMark();
+          reason +=
+              " ("
+                  + y.getContext()
+                  + (from == null
+                      ? ""
+                      : " from line " + (from.getLine() + 1) + ", column " + (from.getColumn() + 1))
+                  + ")";
+        }
+        return reason;
+      }
+    }
     String msg = e.getOriginalMessage();
-    return new Problem(where, "not valid YAML or JSON: " + (msg == null ? e.getMessage() : msg));
+    return msg == null ? e.getMessage() : msg;
   }
 
   /** Records every unknown field with its path and lets parsing go on. */

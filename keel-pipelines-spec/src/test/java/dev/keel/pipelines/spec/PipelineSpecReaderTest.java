@@ -30,7 +30,10 @@ class PipelineSpecReaderTest {
         catchThrowableOfType(ValidationException.class, () -> PipelineSpecReader.read(broken));
     assertThat(e.problems()).hasSize(1);
     assertThat(e.problems().get(0).path()).isEqualTo(broken + ": line 2, column 14");
-    assertThat(e.problems().get(0).reason()).startsWith("not valid YAML or JSON");
+    assertThat(e.problems().get(0).reason())
+        .isEqualTo(
+            "not valid YAML or JSON: expected ',' or '}', but got :"
+                + " (while parsing a flow mapping from line 1, column 15)");
   }
 
   @Test
