@@ -1,6 +1,8 @@
 package dev.keel.cli;
 
 import dev.keel.access.Access;
+import dev.keel.core.Problem;
+import dev.keel.core.ValidationException;
 import dev.keel.runtime.ImageMap;
 import dev.keel.runtime.LocalRuntime;
 import dev.keel.runtime.NamespaceQuota;
@@ -76,6 +78,11 @@ final class StoreOptions {
    * seconds) applied at admission.
    */
   LocalRuntime runtime(int parallelism, Path imageMapFile, Store store) {
+    if (parallelism < 0) {
+      // 0 is what an absent --parallelism reads as: the number of cores
+      throw new ValidationException(
+          new Problem("--parallelism", "must be at least 1, was " + parallelism));
+    }
     Access access = new Access(store, Clock.systemUTC());
     Map<String, Cached> quotas = new ConcurrentHashMap<>();
     Function<String, NamespaceQuota> quota =

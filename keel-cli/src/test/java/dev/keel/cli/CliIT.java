@@ -91,6 +91,16 @@ class CliIT {
       assertThat(r2.err()).as(command).contains(broken + ": line 2, column 14: not valid YAML");
     }
 
+    var negative =
+        KeelProcess.run(
+            data,
+            "run",
+            KeelProcess.conformance("hello_world.yaml").toString(),
+            "--parallelism",
+            "-2");
+    assertThat(negative.code()).as(negative.all()).isEqualTo(2);
+    assertThat(negative.err()).contains("--parallelism: must be at least 1, was -2");
+
     var ok =
         KeelProcess.run(
             null, "validate", KeelProcess.conformance("pipeline_with_loops.yaml").toString());
