@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -91,15 +90,7 @@ class ArtifactsBrowserTest extends BrowserFixture {
         .contains("0.1")
         .contains("0.5");
     shot("a4-compare");
-    browser.manage().window().setSize(new Dimension(390, 844));
-    Thread.sleep(300);
-    assertThat(
-            (Long)
-                js.executeScript(
-                    "return document.documentElement.scrollWidth - window.innerWidth;"))
-        .isLessThanOrEqualTo(1L);
-    shot("a5-compare-phone");
-    browser.manage().window().setSize(new Dimension(1280, 1000));
+    assertPhoneWidthFits("a5-compare-phone");
 
     // the run form: a bad number is refused next to its field, a good one starts the run
     browser.get(keel.url() + "/pipelines/" + pid + "?namespace=default");

@@ -1,10 +1,14 @@
 package dev.keel.server.ui;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.keel.server.TestKeel;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 
 /**
@@ -39,6 +43,26 @@ abstract class BrowserFixture {
     if (keel != null) {
       keel.close();
     }
+  }
+
+  /**
+   * Checks that at phone width (390 × 844) nothing on the page is wider than the screen but what
+   * scrolls in its own box, saves a screenshot as {@code name}, and gives the window back its size.
+   */
+  void assertPhoneWidthFits(String name) throws Exception {
+    Dimension before = browser.manage().window().getSize();
+    browser.manage().window().setSize(new Dimension(390, 844));
+    Thread.sleep(300);
+    assertThat(
+            (Long)
+                ((JavascriptExecutor) browser)
+                    .executeScript(
+                        "return document.documentElement.scrollWidth - window.innerWidth;"))
+        .as(name)
+        .isLessThanOrEqualTo(1L);
+    shot(name);
+    browser.manage().window().setSize(before);
+    Thread.sleep(200);
   }
 
   /** Saves what the browser shows as {@code target/screenshots/NAME.png}. */

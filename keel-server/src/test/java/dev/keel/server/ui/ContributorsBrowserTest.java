@@ -20,8 +20,6 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
@@ -191,22 +189,6 @@ class ContributorsBrowserTest extends BrowserFixture {
     browser.findElement(By.id("username")).sendKeys(user);
     browser.findElement(By.id("password")).sendKeys(new String(PASSWORD));
     browser.findElement(By.cssSelector("form button[type=submit]")).click();
-  }
-
-  /** At phone width nothing is wider than the screen but what scrolls in its own box. */
-  void assertPhoneWidthFits(String name) throws Exception {
-    JavascriptExecutor js = (JavascriptExecutor) browser;
-    browser.manage().window().setSize(new Dimension(390, 844));
-    Thread.sleep(300);
-    assertThat(
-            (Long)
-                js.executeScript(
-                    "return document.documentElement.scrollWidth - window.innerWidth;"))
-        .as(name)
-        .isLessThanOrEqualTo(1L);
-    shot(name);
-    browser.manage().window().setSize(new Dimension(1280, 900));
-    Thread.sleep(200);
   }
 
   /** A shared pipeline with one version, stored as an upload stores it. */

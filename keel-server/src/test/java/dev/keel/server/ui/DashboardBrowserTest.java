@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -125,16 +124,7 @@ class DashboardBrowserTest extends BrowserFixture {
     assertThat(log.getText()).contains("hello world");
     shot("06-run-node-log");
 
-    // readable at phone width: nothing wider than the screen but what scrolls in its own box
-    browser.manage().window().setSize(new Dimension(390, 844));
-    Thread.sleep(300);
-    assertThat(
-            (Long)
-                js.executeScript(
-                    "return document.documentElement.scrollWidth - window.innerWidth;"))
-        .isLessThanOrEqualTo(1L);
-    shot("07-run-phone");
-    browser.manage().window().setSize(new Dimension(1280, 900));
+    assertPhoneWidthFits("07-run-phone");
 
     // the runs list shows it
     browser.findElement(By.linkText("Runs")).click();
@@ -160,14 +150,7 @@ class DashboardBrowserTest extends BrowserFixture {
     assertThat(rows.get(0).getText()).startsWith("tune-lr-c");
     assertThat(rows.get(rows.size() - 1).getText()).startsWith("tune-lr-d");
     shot("11-experiment-sorted");
-    browser.manage().window().setSize(new Dimension(390, 844));
-    Thread.sleep(300);
-    assertThat(
-            (Long)
-                js.executeScript(
-                    "return document.documentElement.scrollWidth - window.innerWidth;"))
-        .isLessThanOrEqualTo(1L);
-    shot("12-experiment-phone");
+    assertPhoneWidthFits("12-experiment-phone");
   }
 
   /** A finished Katib experiment with four trials, as the controller stores them. */
