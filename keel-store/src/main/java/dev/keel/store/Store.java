@@ -6,6 +6,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -93,7 +97,9 @@ public final class Store implements Tx, AutoCloseable {
             ? whileBusy(() -> new HikariDataSource(cfg), OPEN_PATIENCE)
             : new HikariDataSource(cfg);
     try {
-      migrate(ds, dialect);
+      if (!upToDate(ds)) {
+        migrate(ds, dialect);
+      }
     } catch (RuntimeException e) {
       ds.close();
       throw e;
@@ -140,6 +146,41 @@ public final class Store implements Tx, AutoCloseable {
       }
     }
     return false;
+  }
+
+  /**
+   * The version of the last migration under {@code db/migration/<dialect>}, the same for both
+   * dialects. A test holds it to the files.
+   */
+  static final String SCHEMA_VERSION = "10";
+
+  /**
+   * Whether the database has already applied this build's last migration, so that Flyway, which
+   * would scan the classpath and check every migration's checksum (a good part of opening a store
+   * at all), has nothing to do. A new database, one an older Keel made, or one whose history cannot
+   * be read goes through Flyway.
+   */
+  private static boolean upToDate(HikariDataSource ds) {
+    try (Connection c = ds.getConnection()) {
+      return upToDate(c);
+    } catch (SQLException e) {
+      return false; // Flyway will say what is wrong
+    }
+  }
+
+  /** {@link #upToDate(HikariDataSource)} on a connection to the database. */
+  static boolean upToDate(Connection c) {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT count(*) FROM flyway_schema_history WHERE version = ? AND success = ?")) {
+      s.setString(1, SCHEMA_VERSION);
+      s.setBoolean(2, true);
+      try (ResultSet rs = s.executeQuery()) {
+        return rs.next() && rs.getInt(1) > 0;
+      }
+    } catch (SQLException e) {
+      return false; // no history yet: Flyway makes it
+    }
   }
 
   private static void migrate(HikariDataSource ds, Dialect dialect) {

@@ -6,11 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationVersion;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sqlite.SQLiteErrorCode;
@@ -172,6 +176,86 @@ class SqliteStoreTest extends StoreContract {
                     Duration.ofMillis(200)))
         .isSameAs(busy);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void a_database_an_older_keel_made_is_migrated_on_open_and_a_current_one_is_not_again()
+      throws Exception {
+    // an older Keel's database: every migration but the last
+    Path file = dir.resolve("older").resolve("keel.db");
+    Files.createDirectories(file.getParent());
+    String url = "jdbc:sqlite:" + file;
+    List<String> versions = migrationVersions("sqlite");
+    String previous = versions.get(versions.size() - 2);
+    Flyway.configure()
+        .dataSource(url, null, null)
+        .locations("classpath:db/migration/sqlite")
+        .target(MigrationVersion.fromVersion(previous))
+        .load()
+        .migrate();
+    try (Connection c = DriverManager.getConnection(url)) {
+      assertThat(Store.upToDate(c)).isFalse();
+    }
+    try (Store s = Store.sqlite(file)) {
+      Boolean current = s.withHandle(h -> Store.upToDate(h.getConnection()));
+      assertThat(current).isTrue();
+      assertThat(s.runs().listUnfinished()).isEmpty();
+    }
+    // opening it again finds nothing to do: Flyway is not even asked (it logs whatever it does),
+    // and the history is as the first open left it
+    List<String> flywaySaid = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Logger flywayLog = java.util.logging.Logger.getLogger("org.flywaydb");
+    java.util.logging.Handler listen =
+        new java.util.logging.Handler() {
+          @Override
+          public void publish(java.util.logging.LogRecord r) {
+            flywaySaid.add(r.getMessage());
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    flywayLog.addHandler(listen);
+    try (Store s = Store.sqlite(file)) {
+      Integer applied =
+          s.withHandle(
+              h ->
+                  h.createQuery("SELECT count(*) FROM flyway_schema_history")
+                      .mapTo(Integer.class)
+                      .one());
+      assertThat(applied).isEqualTo(versions.size());
+    } finally {
+      flywayLog.removeHandler(listen);
+    }
+    assertThat(flywaySaid).isEmpty();
+    // a new, empty file has no history at all
+    Path empty = dir.resolve("empty.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + empty)) {
+      assertThat(Store.upToDate(c)).isFalse();
+    }
+  }
+
+  @Test
+  void the_schema_version_is_the_last_migration_of_both_dialects() throws Exception {
+    for (String dialect : List.of("sqlite", "postgres")) {
+      List<String> versions = migrationVersions(dialect);
+      assertThat(versions.get(versions.size() - 1)).as(dialect).isEqualTo(Store.SCHEMA_VERSION);
+    }
+  }
+
+  /** The versions of a dialect's migrations, in order, from the files of this checkout. */
+  static List<String> migrationVersions(String dialect) throws Exception {
+    try (var files = Files.list(Path.of("src/main/resources/db/migration", dialect))) {
+      return files
+          .map(f -> f.getFileName().toString())
+          .filter(n -> n.matches("V\\d+__.*\\.sql"))
+          .map(n -> n.substring(1, n.indexOf("__")))
+          .sorted(java.util.Comparator.comparingInt(Integer::parseInt))
+          .toList();
+    }
   }
 
   @Test

@@ -417,6 +417,12 @@ abstract class StoreContract {
   }
 
   @Test
+  void a_store_migrated_to_this_builds_schema_is_up_to_date() {
+    Boolean current = store.withHandle(h -> Store.upToDate(h.getConnection()));
+    assertThat(current).isTrue();
+  }
+
+  @Test
   void every_field_of_every_record_round_trips() {
     store.pipelines().insert(new PipelineRecord("p1", "ns", "pipe", "Pipe", "about", T0));
     PipelineVersionRecord v =
