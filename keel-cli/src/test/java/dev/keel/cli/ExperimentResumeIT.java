@@ -65,7 +65,8 @@ class ExperimentResumeIT {
     keel.destroyForcibly();
     assertThat(keel.waitFor(10, TimeUnit.SECONDS)).isTrue();
     // the trials the killed keel had recorded as finished
-    JsonNode stored = Json.parse(KeelProcess.run(data, "get", "trials", "-o", "json").out());
+    var got = KeelProcess.run(data, "get", "trials", "-o", "json");
+    JsonNode stored = Json.parse(got.out());
     List<String> recorded = new java.util.ArrayList<>();
     for (JsonNode t : stored.path("items")) {
       JsonNode conds = t.at("/status/conditions");
@@ -74,7 +75,7 @@ class ExperimentResumeIT {
         recorded.add(t.at("/spec/parameterAssignments/0/value").asText());
       }
     }
-    assertThat(recorded).hasSizeGreaterThanOrEqualTo(1);
+    assertThat(recorded).as(got.all()).hasSizeGreaterThanOrEqualTo(1);
 
     var resumed = KeelProcess.run(data, "apply", "-f", yaml.toString());
     assertThat(resumed.code()).as(resumed.all()).isZero();

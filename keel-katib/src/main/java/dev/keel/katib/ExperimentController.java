@@ -435,6 +435,9 @@ public final class ExperimentController {
       version = save(e, doc, status, trials, version);
       Trial t = e.earlyStopping() == null ? ended.take() : nextEnded(e, trials, ended);
       finish(e, t);
+      // the trial's end is stored before anything acts on it (the next trial starts in its room):
+      // a process killed after that start must not leave a finished trial to be run again
+      version = save(e, doc, status, trials, version);
       Trial best = best(e, trials);
       progress.trialEnded(
           t.name,

@@ -296,6 +296,64 @@ class ExperimentControllerTest {
         .contains("median stop value 1.5");
   }
 
+  @Test
+  void a_trial_that_ended_is_stored_before_the_next_one_starts_in_its_room() throws Exception {
+    // what a process killed just after a trial started would leave: every trial beyond the first
+    // parallelTrialCount starts in a room an ended trial left, whose end must be stored by then
+    List<String> seen = new CopyOnWriteArrayList<>();
+    ExperimentController watched =
+        new ExperimentController(
+            store,
+            runtime,
+            dir,
+            Clock.systemUTC(),
+            new ExperimentController.Progress() {
+              @Override
+              public void trialStarted(String trial, java.util.Map<String, String> assignments) {
+                long stored =
+                    store.resources().list("Trial", "team-a").stream()
+                        .map(r -> Json.parse(r.document()).at("/status/conditions"))
+                        .filter(c -> c.size() > 1)
+                        .filter(c -> c.get(c.size() - 1).path("type").asText().equals("Succeeded"))
+                        .count();
+                seen.add(trial + " after " + stored);
+              }
+            });
+    String yaml =
+        """
+        apiVersion: kubeflow.org/v1beta1
+        kind: Experiment
+        metadata: {name: rooms, namespace: team-a}
+        spec:
+          objective: {type: minimize, objectiveMetricName: loss}
+          algorithm: {algorithmName: random, algorithmSettings: [{name: random_state, value: "5"}]}
+          parallelTrialCount: 2
+          maxTrialCount: 5
+          parameters:
+          - {name: x, parameterType: int, feasibleSpace: {min: "1", max: "1000"}}
+          trialTemplate:
+            primaryContainerName: main
+            trialParameters: [{name: x, reference: x}]
+            trialSpec:
+              apiVersion: batch/v1
+              kind: Job
+              spec:
+                template:
+                  spec:
+                    containers:
+                    - name: main
+                      image: alpine
+                      command: [sh, -c, 'echo loss=$0', '${trialParameters.x}']
+        """;
+    ObjectNode done = watched.run(Experiment.readYaml(yaml));
+    assertThat(done.at("/status/trialsSucceeded").asInt()).isEqualTo(5);
+    assertThat(seen).hasSize(5);
+    for (int k = 2; k < seen.size(); k++) {
+      long storedBefore = Long.parseLong(seen.get(k).substring(seen.get(k).indexOf(" after ") + 7));
+      assertThat(storedBefore).as(seen.toString()).isGreaterThanOrEqualTo(k - 1);
+    }
+  }
+
   /** An experiment over lr in [0.01, 0.05] whose trial runs {@code program} with extra args. */
   static String collecting(String name, String collector, String program, String... args) {
     StringBuilder a = new StringBuilder();
