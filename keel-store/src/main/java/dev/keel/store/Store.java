@@ -21,8 +21,8 @@ import org.sqlite.SQLiteException;
 
 /**
  * Keel's persistent state in SQL: SQLite in the data folder by default, PostgreSQL when shared.
- * Migrations run on open. Every repository call commits before it returns; {@link #inTransaction}
- * groups several writes into one commit.
+ * Migrations run on open, unless the database already has this build's last one. Every repository
+ * call commits before it returns; {@link #inTransaction} groups several writes into one commit.
  *
  * <p>SQLite runs in WAL mode with {@code synchronous=NORMAL}, {@code busy_timeout=10000} and
  * foreign keys on, through one connection that every thread of this store shares in turn (SQLite
