@@ -319,33 +319,8 @@ class ExperimentControllerTest {
                 seen.add(trial + " after " + stored);
               }
             });
-    String yaml =
-        """
-        apiVersion: kubeflow.org/v1beta1
-        kind: Experiment
-        metadata: {name: rooms, namespace: team-a}
-        spec:
-          objective: {type: minimize, objectiveMetricName: loss}
-          algorithm: {algorithmName: random, algorithmSettings: [{name: random_state, value: "5"}]}
-          parallelTrialCount: 2
-          maxTrialCount: 5
-          parameters:
-          - {name: x, parameterType: int, feasibleSpace: {min: "1", max: "1000"}}
-          trialTemplate:
-            primaryContainerName: main
-            trialParameters: [{name: x, reference: x}]
-            trialSpec:
-              apiVersion: batch/v1
-              kind: Job
-              spec:
-                template:
-                  spec:
-                    containers:
-                    - name: main
-                      image: alpine
-                      command: [sh, -c, 'echo loss=$0', '${trialParameters.x}']
-        """;
-    ObjectNode done = watched.run(Experiment.readYaml(yaml));
+    ObjectNode done =
+        watched.run(Experiment.readYaml(experiment("rooms", "grid", "maxTrialCount: 5", TRAIN)));
     assertThat(done.at("/status/trialsSucceeded").asInt()).isEqualTo(5);
     assertThat(seen).hasSize(5);
     for (int k = 2; k < seen.size(); k++) {
