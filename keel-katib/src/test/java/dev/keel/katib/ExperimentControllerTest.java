@@ -33,11 +33,7 @@ class ExperimentControllerTest {
     store = Store.sqlite(dir.resolve("keel.db"));
     runtime = LocalRuntime.builder().parallelism(2).build();
     controller =
-        new ExperimentController(
-            store,
-            runtime,
-            dir,
-            Clock.systemUTC(),
+        controller(
             new ExperimentController.Progress() {
               @Override
               public void trialEnded(
@@ -45,6 +41,11 @@ class ExperimentControllerTest {
                 events.add(trial + " " + condition + " " + objective);
               }
             });
+  }
+
+  /** A controller on this test's store, runtime and folder that tells {@code progress}. */
+  ExperimentController controller(ExperimentController.Progress progress) {
+    return new ExperimentController(store, runtime, dir, Clock.systemUTC(), progress);
   }
 
   @AfterEach
@@ -302,11 +303,7 @@ class ExperimentControllerTest {
     // parallelTrialCount starts in a room an ended trial left, whose end must be stored by then
     List<String> seen = new CopyOnWriteArrayList<>();
     ExperimentController watched =
-        new ExperimentController(
-            store,
-            runtime,
-            dir,
-            Clock.systemUTC(),
+        controller(
             new ExperimentController.Progress() {
               @Override
               public void trialStarted(String trial, java.util.Map<String, String> assignments) {
