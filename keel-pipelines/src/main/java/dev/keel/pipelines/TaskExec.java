@@ -89,9 +89,7 @@ final class TaskExec {
         fingerprint,
         cachedFromTaskId,
         inputsJson(),
-        outputParams.isEmpty() && outputArtifacts.isEmpty()
-            ? NO_IO
-            : Json.write(io(outputParams, outputArtifacts)),
+        ioJson(outputParams, outputArtifacts),
         error,
         workloadId,
         pid,
@@ -104,10 +102,7 @@ final class TaskExec {
 
   private String inputsJson() {
     if (inputsJson == null) {
-      inputsJson =
-          inputParams.isEmpty() && inputArtifacts.isEmpty()
-              ? NO_IO
-              : Json.write(io(inputParams, inputArtifacts));
+      inputsJson = ioJson(inputParams, inputArtifacts);
     }
     return inputsJson;
   }
@@ -139,7 +134,13 @@ final class TaskExec {
   }
 
   /** What {@link #io} writes for no parameters and no artifacts (a task before it ends). */
-  static final String NO_IO = Json.write(io(Map.of(), Map.of()));
+  private static final String NO_IO = Json.write(io(Map.of(), Map.of()));
+
+  /** {@link #io} as JSON text; the constant {@link #NO_IO} when there is nothing to write. */
+  private static String ioJson(
+      Map<String, JsonNode> params, Map<String, List<ArtifactRef>> artifacts) {
+    return params.isEmpty() && artifacts.isEmpty() ? NO_IO : Json.write(io(params, artifacts));
+  }
 
   static ObjectNode io(Map<String, JsonNode> params, Map<String, List<ArtifactRef>> artifacts) {
     ObjectNode n = Json.json().createObjectNode();
