@@ -55,6 +55,19 @@ class CliIT {
   }
 
   @Test
+  void a_negative_parallelism_is_refused_naming_the_flag() throws Exception {
+    var negative =
+        KeelProcess.run(
+            data,
+            "run",
+            KeelProcess.conformance("hello_world.yaml").toString(),
+            "--parallelism",
+            "-2");
+    assertThat(negative.code()).as(negative.all()).isEqualTo(2);
+    assertThat(negative.err()).contains("--parallelism: must be at least 1, was -2");
+  }
+
+  @Test
   void validate_lists_every_problem_with_its_path() throws Exception {
     Path bad = data.resolve("bad.yaml");
     Files.writeString(
@@ -90,16 +103,6 @@ class CliIT {
       assertThat(r2.code()).as(r2.all()).isEqualTo(2);
       assertThat(r2.err()).as(command).contains(broken + ": line 2, column 14: not valid YAML");
     }
-
-    var negative =
-        KeelProcess.run(
-            data,
-            "run",
-            KeelProcess.conformance("hello_world.yaml").toString(),
-            "--parallelism",
-            "-2");
-    assertThat(negative.code()).as(negative.all()).isEqualTo(2);
-    assertThat(negative.err()).contains("--parallelism: must be at least 1, was -2");
 
     var ok =
         KeelProcess.run(
