@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The floor under Keel's per-step overhead on this machine: a bare JVM (same flags as ./keel)
-# launching N no-op `touch` processes J at a time, each with its log file, as the local runtime does, but
-# with no store and no engine; against GNU make -jJ touching the same N files. Per-step =
+# launching N no-op `touch` processes J at a time, each with its log file, as the local runtime
+# does, but with no store and no engine; against GNU make -jJ touching the same N files. Per-step =
 # (T(N) - T(1)) / (N - 1), medians of RUNS runs, every run in a fresh folder (see dag.sh).
 # Usage: bench/spawn-floor.sh [N]   (N defaults to 200; RUNS=5, J=cores)
 set -euo pipefail
