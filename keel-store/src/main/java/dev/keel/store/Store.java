@@ -67,6 +67,7 @@ public final class Store implements Tx, AutoCloseable {
     cfg.setPoolName("keel-store");
     if (url.startsWith("jdbc:sqlite:")) {
       dialect = Dialect.SQLITE;
+      SqliteNative.prepare();
       // one connection: SQLite has one writer; WAL lets other processes read meanwhile
       cfg.setMaximumPoolSize(1);
       cfg.addDataSourceProperty("journal_mode", "WAL");
