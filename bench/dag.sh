@@ -5,10 +5,10 @@
 # Every run gets a fresh folder and nothing is deleted until the end: on ext4 without a journal,
 # files made just after thousands were deleted cost several times more (the inode allocator skips
 # recently freed inodes), which would charge one tool for the clean-up of the run before it.
-# Usage: bench/dag.sh [N]    (N defaults to 200; RUNS=5, J=cores)
+# Usage: bench/dag.sh [N]    (N defaults to 200; RUNS=7, J=cores)
 set -euo pipefail
 N=${1:-200}
-RUNS=${RUNS:-5}
+RUNS=${RUNS:-7}
 J=${J:-$(nproc)}
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
@@ -29,27 +29,33 @@ gen_make() { # n file
   } > "$f"
 }
 
-time_keel() { # n -> median ms
-  local n=$1
-  local f="$W/dag-$n.yaml"
-  gen_keel_dag "$n" "$f"
+# Each tool runs T(1) and T(N) by turns, RUNS rounds, so that a machine whose speed drifts (other
+# work, a file system still catching up) charges both alike; medians of each.
+time_keel() { # -> "wall(1) cpu(1) wall(N) cpu(N)"
+  gen_keel_dag 1 "$W/dag-1.yaml"
+  gen_keel_dag "$N" "$W/dag-$N.yaml"
   for ((r = 0; r < RUNS; r++)); do
-    timed "$repo/keel" run "$f" --data-dir "$W/keel-data-$n-$r" --parallelism "$J" || exit 1
-  done | medians
+    for n in 1 "$N"; do
+      t=$(timed "$repo/keel" run "$W/dag-$n.yaml" --data-dir "$W/keel-data-$n-$r" \
+        --parallelism "$J") || exit 1
+      echo "$n $t"
+    done
+  done | medians_by_n
 }
 
 time_make() {
-  local n=$1
-  local f="$W/Makefile.$n"
-  gen_make "$n" "$f"
+  gen_make 1 "$W/Makefile.1"
+  gen_make "$N" "$W/Makefile.$N"
   for ((r = 0; r < RUNS; r++)); do
-    mkdir "$W/make-$n-$r"
-    (cd "$W/make-$n-$r" && timed make -s -j"$J" -f "$f") || exit 1
-  done | medians
+    for n in 1 "$N"; do
+      mkdir "$W/make-$n-$r"
+      t=$(cd "$W/make-$n-$r" && timed make -s -j"$J" -f "$W/Makefile.$n") || exit 1
+      echo "$n $t"
+    done
+  done | medians_by_n
 }
 
 time_snakemake() {
-  local n=$1
   mkdir -p "$W/smk"
   cat > "$W/smk/Snakefile" <<'SMK'
 N = int(config["n"])
@@ -68,22 +74,25 @@ rule end:
     shell: "touch {output}"
 SMK
   for ((r = 0; r < RUNS; r++)); do
-    mkdir "$W/smk-$n-$r" && cp "$W/smk/Snakefile" "$W/smk-$n-$r/"
-    (cd "$W/smk-$n-$r" && timed snakemake -c"$J" --quiet all --config n="$n") || exit 1
-  done | medians
+    for n in 1 "$N"; do
+      mkdir "$W/smk-$n-$r" && cp "$W/smk/Snakefile" "$W/smk-$n-$r/"
+      t=$(cd "$W/smk-$n-$r" && timed snakemake -c"$J" --quiet all --config n="$n") || exit 1
+      echo "$n $t"
+    done
+  done | medians_by_n
 }
 
 per_step() { awk -v a="$1" -v b="$2" -v n="$N" 'BEGIN {printf "%.3f", (b - a) / (n - 1)}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0) ? a / b : 0}'; }
 
-echo "DAG start -> $N steps -> end; $RUNS runs each, medians; -j$J"
-a=$(time_keel 1); b=$(time_keel "$N"); read -r k1 kc1 <<< "$a"; read -r kn kcn <<< "$b"
+echo "DAG start -> $N steps -> end; $RUNS runs each of T(1) and T($N), by turns; medians; -j$J"
+read -r k1 kc1 kn kcn <<< "$(time_keel)"
 echo "keel      T(1)=${k1} ms  T($N)=${kn} ms  cpu ${kc1} ms, ${kcn} ms"
-a=$(time_make 1); b=$(time_make "$N"); read -r m1 mc1 <<< "$a"; read -r mn mcn <<< "$b"
+read -r m1 mc1 mn mcn <<< "$(time_make)"
 echo "make      T(1)=${m1} ms  T($N)=${mn} ms  cpu ${mc1} ms, ${mcn} ms"
 if command -v snakemake > /dev/null; then
   RUNS=$(( RUNS < 3 ? RUNS : 3 ))
-  a=$(time_snakemake 1); b=$(time_snakemake "$N"); read -r s1 sc1 <<< "$a"; read -r sn scn <<< "$b"
+  read -r s1 sc1 sn scn <<< "$(time_snakemake)"
   echo "snakemake T(1)=${s1} ms  T($N)=${sn} ms  cpu ${sc1} ms, ${scn} ms"
   smk=$(per_step "$s1" "$sn"); smk_cpu=$(per_step "$sc1" "$scn")
 else

@@ -17,6 +17,16 @@ medians() {
   echo "$(cut -d' ' -f1 <<< "$all" | median) $(cut -d' ' -f2 <<< "$all" | median)"
 }
 
+# Lines of "n wall cpu" for two values of n, the smaller first -> "wall cpu" medians of the
+# smaller n, then of the larger.
+medians_by_n() {
+  local all; all=$(cat)
+  local n
+  for n in $(cut -d' ' -f1 <<< "$all" | sort -nu); do
+    awk -v n="$n" '$1 == n {print $2, $3}' <<< "$all" | medians
+  done | paste -sd' '
+}
+
 # --- the DAG as a KFP pipeline for Keel
 gen_keel_dag() { # n file
   local n=$1 f=$2

@@ -1,0 +1,114 @@
+package dev.keel.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code ./keel}, the README's first command: it runs the jar, and it starts the JVM from a
+ * class-data archive it makes once after each build.
+ */
+class KeelLauncherIT {
+  private static final Path SCRIPT = KeelProcess.REPO.resolve("keel").toAbsolutePath();
+  private static final Path TARGET = KeelProcess.JAR.toAbsolutePath().getParent();
+
+  @BeforeAll
+  static void theJarIsCurrent() throws IOException {
+    // with sources newer than the jar, ./keel would run Maven: not something for a test to start
+    try (Stream<Path> files = Files.walk(KeelProcess.REPO)) {
+      FileTime jar = Files.getLastModifiedTime(KeelProcess.JAR);
+      boolean stale =
+          files
+              .filter(p -> !p.toString().contains("/.git/") && Files.isRegularFile(p))
+              .filter(p -> p.toString().contains("/src/main/") || p.endsWith("pom.xml"))
+              .anyMatch(p -> modified(p).compareTo(jar) > 0);
+      assumeFalse(stale, "sources are newer than the jar; build it first");
+    }
+  }
+
+  @Test
+  void makes_an_archive_after_a_build_and_starts_from_it_quietly() throws Exception {
+    for (Path old : archives()) {
+      Files.delete(old);
+    }
+
+    Run first = keel(Map.of(), "--version");
+
+    assertThat(first.code).as(first.err).isZero();
+    assertThat(first.out).matches("keel \\S+\n");
+    assertThat(first.err).isEmpty();
+    assertThat(archives()).hasSize(1);
+    Path archive = archives().get(0);
+    assertThat(modified(archive)).isGreaterThan(modified(KeelProcess.JAR));
+
+    // -Xshare:on makes a JVM that cannot map its archive fail instead of starting without it
+    Run shared =
+        keel(
+            Map.of("KEEL_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:on"),
+            "validate",
+            "examples/digits/pipeline.yaml");
+    assertThat(shared.code).as(shared.out + shared.err).isZero();
+    assertThat(shared.err).isEmpty();
+    assertThat(modified(archive)).isEqualTo(modified(archives().get(0))); // not made again
+  }
+
+  @Test
+  void a_jar_newer_than_the_archive_gets_a_new_one() throws Exception {
+    keel(Map.of(), "--version");
+    Path archive = archives().get(0);
+    FileTime before = FileTime.from(Instant.now().minusSeconds(3600));
+    Files.setLastModifiedTime(archive, before);
+
+    Run run = keel(Map.of(), "--version");
+
+    assertThat(run.code).as(run.err).isZero();
+    assertThat(run.err).isEmpty();
+    assertThat(archives()).hasSize(1);
+    assertThat(modified(archives().get(0))).isGreaterThan(modified(KeelProcess.JAR));
+  }
+
+  private record Run(int code, String out, String err) {}
+
+  private static Run keel(Map<String, String> env, String... args) throws Exception {
+    Path out = Files.createTempFile("keel-out", ".txt");
+    Path err = Files.createTempFile("keel-err", ".txt");
+    ProcessBuilder pb =
+        new ProcessBuilder(Stream.concat(Stream.of(SCRIPT.toString()), Stream.of(args)).toList())
+            .directory(KeelProcess.REPO.toFile())
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("./keel " + String.join(" ", args) + " did not finish in 120 s");
+    }
+    return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+  }
+
+  private static List<Path> archives() throws IOException {
+    try (Stream<Path> files = Files.list(TARGET)) {
+      return files.filter(p -> p.getFileName().toString().matches("keel-.*\\.jsa")).toList();
+    }
+  }
+
+  private static FileTime modified(Path p) {
+    try {
+      return Files.getLastModifiedTime(p);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
