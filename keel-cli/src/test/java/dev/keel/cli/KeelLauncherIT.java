@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code ./keel}, the README's first command: it runs the jar, and it starts the JVM from a
@@ -39,7 +40,7 @@ class KeelLauncherIT {
 
   @Test
   void makes_an_archive_after_a_build_and_starts_from_it_quietly() throws Exception {
-    for (Path old : archives()) {
+    for (Path old : archives("cli")) {
       Files.delete(old);
     }
 
@@ -48,8 +49,8 @@ class KeelLauncherIT {
     assertThat(first.code).as(first.err).isZero();
     assertThat(first.out).matches("keel \\S+\n");
     assertThat(first.err).isEmpty();
-    assertThat(archives()).hasSize(1);
-    Path archive = archives().get(0);
+    assertThat(archives("cli")).hasSize(1);
+    Path archive = archives("cli").get(0);
     assertThat(modified(archive)).isGreaterThan(modified(KeelProcess.JAR));
 
     // -Xshare:on makes a JVM that cannot map its archive fail instead of starting without it
@@ -60,13 +61,13 @@ class KeelLauncherIT {
             "examples/digits/pipeline.yaml");
     assertThat(shared.code).as(shared.out + shared.err).isZero();
     assertThat(shared.err).isEmpty();
-    assertThat(modified(archive)).isEqualTo(modified(archives().get(0))); // not made again
+    assertThat(modified(archive)).isEqualTo(modified(archives("cli").get(0))); // not made again
   }
 
   @Test
   void a_jar_newer_than_the_archive_gets_a_new_one() throws Exception {
     keel(Map.of(), "--version");
-    Path archive = archives().get(0);
+    Path archive = archives("cli").get(0);
     FileTime before = FileTime.from(Instant.now().minusSeconds(3600));
     Files.setLastModifiedTime(archive, before);
 
@@ -74,8 +75,42 @@ class KeelLauncherIT {
 
     assertThat(run.code).as(run.err).isZero();
     assertThat(run.err).isEmpty();
-    assertThat(archives()).hasSize(1);
-    assertThat(modified(archives().get(0))).isGreaterThan(modified(KeelProcess.JAR));
+    assertThat(archives("cli")).hasSize(1);
+    assertThat(modified(archives("cli").get(0))).isGreaterThan(modified(KeelProcess.JAR));
+  }
+
+  @Test
+  void the_server_has_an_archive_of_its_own_made_from_a_start_of_it(@TempDir Path data)
+      throws Exception {
+    for (Path old : archives("server")) {
+      Files.delete(old);
+    }
+    String flags = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -D" + ServerCommand.EXIT_WHEN_READY;
+
+    Run first =
+        keel(
+            Map.of("KEEL_JAVA_OPTS", flags + "=true"),
+            "server",
+            "--port",
+            "0",
+            "--data-dir",
+            data.toString());
+
+    assertThat(first.code).as(first.out + first.err).isZero();
+    assertThat(first.out).contains("keel server ready at http://127.0.0.1:");
+    assertThat(first.err).isEmpty();
+    assertThat(archives("server")).hasSize(1);
+
+    Run shared =
+        keel(
+            Map.of("KEEL_JAVA_OPTS", flags + "=true -Xshare:on"),
+            "server",
+            "--port",
+            "0",
+            "--data-dir",
+            data.toString());
+    assertThat(shared.code).as(shared.out + shared.err).isZero();
+    assertThat(shared.out).contains("keel server ready at");
   }
 
   private record Run(int code, String out, String err) {}
@@ -98,9 +133,12 @@ class KeelLauncherIT {
     return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
   }
 
-  private static List<Path> archives() throws IOException {
+  /** The archives of one kind ({@code cli} or {@code server}) in the jar's folder. */
+  private static List<Path> archives(String kind) throws IOException {
     try (Stream<Path> files = Files.list(TARGET)) {
-      return files.filter(p -> p.getFileName().toString().matches("keel-.*\\.jsa")).toList();
+      return files
+          .filter(p -> p.getFileName().toString().matches("keel-" + kind + "-.*\\.jsa"))
+          .toList();
     }
   }
 
