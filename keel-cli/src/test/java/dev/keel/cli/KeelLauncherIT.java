@@ -85,32 +85,30 @@ class KeelLauncherIT {
     for (Path old : archives("server")) {
       Files.delete(old);
     }
-    String flags = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -D" + ServerCommand.EXIT_WHEN_READY;
 
-    Run first =
-        keel(
-            Map.of("KEEL_JAVA_OPTS", flags + "=true"),
-            "server",
-            "--port",
-            "0",
-            "--data-dir",
-            data.toString());
+    Run first = serverStart(data, "");
 
     assertThat(first.code).as(first.out + first.err).isZero();
     assertThat(first.out).contains("keel server ready at http://127.0.0.1:");
     assertThat(first.err).isEmpty();
     assertThat(archives("server")).hasSize(1);
 
-    Run shared =
-        keel(
-            Map.of("KEEL_JAVA_OPTS", flags + "=true -Xshare:on"),
-            "server",
-            "--port",
-            "0",
-            "--data-dir",
-            data.toString());
+    Run shared = serverStart(data, " -Xshare:on");
     assertThat(shared.code).as(shared.out + shared.err).isZero();
     assertThat(shared.out).contains("keel server ready at");
+  }
+
+  /** {@code ./keel server} on a free port, stopping once it is ready. */
+  private static Run serverStart(Path data, String moreFlags) throws Exception {
+    String flags =
+        "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -D" + ServerCommand.EXIT_WHEN_READY + "=true";
+    return keel(
+        Map.of("KEEL_JAVA_OPTS", flags + moreFlags),
+        "server",
+        "--port",
+        "0",
+        "--data-dir",
+        data.toString());
   }
 
   private record Run(int code, String out, String err) {}
