@@ -80,6 +80,21 @@ class KeelLauncherIT {
   }
 
   @Test
+  void without_a_temporary_folder_to_make_it_in_keel_starts_without_an_archive(@TempDir Path dir)
+      throws Exception {
+    for (Path old : archives("cli")) {
+      Files.delete(old);
+    }
+
+    Run run = keel(Map.of("TMPDIR", dir.resolve("missing").toString()), "--version");
+
+    assertThat(run.code).as(run.err).isZero();
+    assertThat(run.out).matches("keel \\S+\n");
+    assertThat(run.err).isEmpty();
+    assertThat(archives("cli")).isEmpty();
+  }
+
+  @Test
   void the_server_has_an_archive_of_its_own_made_from_a_start_of_it(@TempDir Path data)
       throws Exception {
     for (Path old : archives("server")) {
