@@ -85,7 +85,7 @@ public final class ArtifactFiles {
   /** A whole document around a fragment of HTML, with a plain readable style. */
   public static String document(String title, String body) {
     return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>"
-        + escape(title)
+        + Views.escape(title)
         + "</title><style>"
         + "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;font-size:15px;"
         + "line-height:1.5;color:#1d2430;margin:.8rem;overflow-wrap:anywhere}"
@@ -96,22 +96,5 @@ public final class ArtifactFiles {
         + "</style></head><body>"
         + body
         + "</body></html>";
-  }
-
-  /** Text as HTML text. */
-  public static String escape(String s) {
-    StringBuilder b = new StringBuilder(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '<' -> b.append("&lt;");
-        case '>' -> b.append("&gt;");
-        case '&' -> b.append("&amp;");
-        case '"' -> b.append("&quot;");
-        case '\'' -> b.append("&#39;");
-        default -> b.append(c);
-      }
-    }
-    return b.toString();
   }
 }

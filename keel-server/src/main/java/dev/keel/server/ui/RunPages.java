@@ -164,7 +164,7 @@ public final class RunPages {
       ctx.status(HttpStatus.NOT_FOUND);
       ctx.result(
           ArtifactFiles.document(
-              a.name(), "<p>Cannot show it: " + ArtifactFiles.escape(f.problem()) + ".</p>"));
+              a.name(), "<p>Cannot show it: " + Views.escape(f.problem()) + ".</p>"));
       return;
     }
     byte[] bytes = Files.readAllBytes(f.file());
