@@ -1017,6 +1017,11 @@ final class RunExecution {
       String existing = env.getOrDefault("PYTHONPATH", System.getenv("PYTHONPATH"));
       env.put("PYTHONPATH", existing == null || existing.isBlank() ? path : path + ":" + existing);
       env.put("KEEL_KFP_PACKAGES", String.join("\n", python.packages()));
+      // KFP's launcher writes the component's source into a fresh `mktemp -d`, which in a pod is
+      // the container's own /tmp and goes with it; on this machine it would be a folder left in
+      // the host's /tmp for every task run. The task's folder takes its place (a TMPDIR the
+      // component sets itself is kept).
+      env.putIfAbsent("TMPDIR", taskDir.toString());
     }
     env.put("KFP_POD_NAME", "keel-" + run.id() + "-" + t.name);
     env.put("KEEL_RUN_ID", run.id());

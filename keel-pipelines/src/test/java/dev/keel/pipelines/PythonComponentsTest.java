@@ -43,6 +43,13 @@ class PythonComponentsTest extends EngineTests {
             Map.of("a", IntNode.valueOf(40), "b", IntNode.valueOf(2)));
     assertThat(run.state()).as(run.error()).isEqualTo("SUCCEEDED");
     assertThat(Json.parse(run.outputs()).at("/parameters/Output").asInt()).isEqualTo(42);
+    // the source KFP's launcher writes to `mktemp -d` lands in the task's folder, not in /tmp
+    Path taskDir = Path.of(f.tasks(run.id()).get(0).logPath()).getParent();
+    try (var written = Files.find(taskDir, 2, (p, a) -> p.endsWith("ephemeral_component.py"))) {
+      assertThat(written.toList())
+          .singleElement()
+          .satisfies(p -> assertThat(p).startsWith(taskDir));
+    }
   }
 
   @Test
