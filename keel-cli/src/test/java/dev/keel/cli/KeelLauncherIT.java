@@ -143,7 +143,10 @@ class KeelLauncherIT {
       p.destroyForcibly();
       throw new AssertionError("./keel " + String.join(" ", args) + " did not finish in 120 s");
     }
-    return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    Run run = new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    Files.delete(out);
+    Files.delete(err);
+    return run;
   }
 
   /** The archives of one kind ({@code cli} or {@code server}) in the jar's folder. */
