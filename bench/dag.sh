@@ -31,28 +31,39 @@ gen_make() { # n file
 
 # Each tool runs T(1) and T(N) by turns, RUNS rounds, so that a machine whose speed drifts (other
 # work, a file system still catching up) charges both alike; medians of each.
-time_keel() { # -> "wall(1) cpu(1) wall(N) cpu(N)"
-  gen_keel_dag 1 "$W/dag-1.yaml"
-  gen_keel_dag "$N" "$W/dag-$N.yaml"
+by_turns() { # once-function -> "wall(1) cpu(1) wall(N) cpu(N)"; the function times run n of round r
+  local once=$1 r n t
   for ((r = 0; r < RUNS; r++)); do
     for n in 1 "$N"; do
-      t=$(timed "$repo/keel" run "$W/dag-$n.yaml" --data-dir "$W/keel-data-$n-$r" \
-        --parallelism "$J") || exit 1
+      t=$("$once" "$n" "$r") || exit 1
       echo "$n $t"
     done
   done | medians_by_n
 }
 
+keel_once() { # n r
+  timed "$repo/keel" run "$W/dag-$1.yaml" --data-dir "$W/keel-data-$1-$2" --parallelism "$J"
+}
+
+make_once() { # n r
+  mkdir "$W/make-$1-$2" && cd "$W/make-$1-$2" && timed make -s -j"$J" -f "$W/Makefile.$1"
+}
+
+smk_once() { # n r
+  mkdir "$W/smk-$1-$2" && cp "$W/smk/Snakefile" "$W/smk-$1-$2/" && cd "$W/smk-$1-$2" \
+    && timed snakemake -c"$J" --quiet all --config n="$1"
+}
+
+time_keel() {
+  gen_keel_dag 1 "$W/dag-1.yaml"
+  gen_keel_dag "$N" "$W/dag-$N.yaml"
+  by_turns keel_once
+}
+
 time_make() {
   gen_make 1 "$W/Makefile.1"
   gen_make "$N" "$W/Makefile.$N"
-  for ((r = 0; r < RUNS; r++)); do
-    for n in 1 "$N"; do
-      mkdir "$W/make-$n-$r"
-      t=$(cd "$W/make-$n-$r" && timed make -s -j"$J" -f "$W/Makefile.$n") || exit 1
-      echo "$n $t"
-    done
-  done | medians_by_n
+  by_turns make_once
 }
 
 time_snakemake() {
@@ -73,13 +84,7 @@ rule end:
     output: "out/end"
     shell: "touch {output}"
 SMK
-  for ((r = 0; r < RUNS; r++)); do
-    for n in 1 "$N"; do
-      mkdir "$W/smk-$n-$r" && cp "$W/smk/Snakefile" "$W/smk-$n-$r/"
-      t=$(cd "$W/smk-$n-$r" && timed snakemake -c"$J" --quiet all --config n="$n") || exit 1
-      echo "$n $t"
-    done
-  done | medians_by_n
+  by_turns smk_once
 }
 
 per_step() { awk -v a="$1" -v b="$2" -v n="$N" 'BEGIN {printf "%.3f", (b - a) / (n - 1)}'; }
