@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       ApplyCommand.class,
       GetCommand.class,
       DescribeCommand.class,
+      DaemonCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Keel implements Runnable {
@@ -46,13 +47,24 @@ public final class Keel implements Runnable {
   }
 
   public static void main(String[] args) {
+    if (DaemonClient.wanted(args)) {
+      int served = DaemonClient.run(args);
+      if (served != DaemonClient.NOT_SERVED) {
+        System.exit(served);
+      }
+    }
+    prepareJvm();
+    int code = execute(args);
+    System.exit(code);
+  }
+
+  /** What a JVM that runs Keel's commands sets before the first of them. */
+  static void prepareJvm() {
     // vfork skips the helper process JDK 17 starts for every child: tasks launch faster
     if (System.getProperty("jdk.lang.Process.launchMechanism") == null
         && Runtime.version().feature() < 21) {
       System.setProperty("jdk.lang.Process.launchMechanism", "VFORK");
     }
-    int code = execute(args);
-    System.exit(code);
   }
 
   private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {

@@ -104,15 +104,15 @@ final class RunCommand implements Callable<Integer> {
     Set<String> leaves = leafComponents(doc);
     Progress progress =
         new Progress(
-            System.out, System.console() != null, countLeafTasks(doc, doc.spec().root()), leaves);
+            System.out, Invocation.interactive(), countLeafTasks(doc, doc.spec().root()), leaves);
     relay.to = progress;
     try (Session s = opened(opening)) {
       long start = System.nanoTime();
       String runId = s.engine.submit(new RunRequest(doc, values, namespace, name, null, null));
       System.out.println(
           "run " + runId + " (" + doc.name() + ") started; data in " + store.dataDir());
-      Thread hook =
-          new Thread(
+      Invocation.Registration onCtrlC =
+          Invocation.onInterrupt(
               () -> {
                 try {
                   s.engine.terminate(runId);
@@ -121,9 +121,12 @@ final class RunCommand implements Callable<Integer> {
                   // best effort on Ctrl-C
                 }
               });
-      Runtime.getRuntime().addShutdownHook(hook);
-      RunRecord run = s.engine.await(runId);
-      Runtime.getRuntime().removeShutdownHook(hook);
+      RunRecord run;
+      try {
+        run = s.engine.await(runId);
+      } finally {
+        onCtrlC.close();
+      }
       progress.close();
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       System.out.println(

@@ -321,7 +321,7 @@ final class RunsCommand implements Runnable {
       PipelineDocument doc = PipelineSpecReader.fromTree(PipelineEngine.pipelineTree(r));
       return new Progress(
           System.out,
-          System.console() != null,
+          Invocation.interactive(),
           RunCommand.countLeafTasks(doc, doc.spec().root()),
           RunCommand.leafComponents(doc));
     }
@@ -359,7 +359,7 @@ final class RunsCommand implements Runnable {
                   PipelineSpecReader.fromTree(PipelineEngine.pipelineTree(r))));
         }
       }
-      Progress progress = new Progress(System.out, System.console() != null, 0, leaves);
+      Progress progress = new Progress(System.out, Invocation.interactive(), 0, leaves);
       try (Session s = new Session(storeOptions, parallelism, imageMap, true, progress)) {
         List<String> taken;
         if (runId != null) {
