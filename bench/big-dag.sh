@@ -13,7 +13,7 @@ source "$here/lib.sh"
 gen_keel_dag "$N" "$W/dag.yaml"
 t0=$(date +%s%3N)
 set +e
-KEEL_JAVA_OPTS="-Xmx512m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC" /usr/bin/time -f '%M' -o "$W/rss" "$repo/keel" run "$W/dag.yaml" --data-dir "$W/data" --parallelism "$J" > "$W/out" 2>&1
+KEEL_DAEMON=off KEEL_JAVA_OPTS="-Xmx512m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC" /usr/bin/time -f '%M' -o "$W/rss" "$repo/keel" run "$W/dag.yaml" --data-dir "$W/data" --parallelism "$J" > "$W/out" 2>&1
 code=$?
 set -e
 t1=$(date +%s%3N)

@@ -4,11 +4,25 @@
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 # Runs a command (its output to $W/out) and prints its wall and CPU milliseconds, the CPU being
-# user + system time of the command and every process it waited for (the steps' own included).
+# user + system time of the command and every process it waited for (the steps' own included),
+# and of the Keel daemons (`./keel run` hands its run to one; see docs/daemon.md) while it ran.
 timed() {
-  local TIMEFORMAT='%3R %3U %3S' t
+  local TIMEFORMAT='%3R %3U %3S' t d0 d1
+  d0=$(daemon_cpu_ms)
   t=$( { time "$@" > "$W/out" 2>&1; } 2>&1 ) || { cat "$W/out" >&2; return 1; }
-  awk -v t="$t" 'BEGIN {split(t, a, " "); printf "%.0f %.0f\n", a[1] * 1000, (a[2] + a[3]) * 1000}'
+  d1=$(daemon_cpu_ms)
+  awk -v t="$t" -v d=$((d1 - d0)) 'BEGIN {split(t, a, " "); printf "%.0f %.0f\n", a[1] * 1000, (a[2] + a[3]) * 1000 + d}'
+}
+
+# CPU milliseconds used so far by this user's Keel daemons and the tasks they ran and reaped.
+daemon_cpu_ms() {
+  local pid ticks=0 hz
+  hz=$(getconf CLK_TCK)
+  for pid in $(pgrep -u "$(id -u)" -f 'dev[.]keel[.]cli[.]Daemon' || true); do
+    # utime stime cutime cstime: fields 14-17 of /proc/PID/stat, counted after the ")" of its name
+    ticks=$((ticks + $(sed 's/.*) //' "/proc/$pid/stat" 2> /dev/null | awk '{print $12 + $13 + $14 + $15}' || echo 0)))
+  done
+  echo $((ticks * 1000 / hz))
 }
 
 # Lines of "wall cpu" -> "median-wall median-cpu".

@@ -14,7 +14,7 @@ source "$here/lib.sh"
 gen_keel_loop "$N" "$P" "$W/loop.yaml"
 t0=$(date +%s%3N)
 set +e
-KEEL_JAVA_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xlog:gc:file=$W/gc.log" \
+KEEL_DAEMON=off KEEL_JAVA_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xlog:gc:file=$W/gc.log" \
   "$repo/keel" run "$W/loop.yaml" --data-dir "$W/data" --parallelism "$P" > "$W/out" 2>&1
 code=$?
 set -e

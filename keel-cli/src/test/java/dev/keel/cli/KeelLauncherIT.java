@@ -113,6 +113,42 @@ class KeelLauncherIT {
     assertThat(shared.out).contains("keel server ready at");
   }
 
+  @Test
+  void run_goes_to_a_daemon_that_the_next_run_reuses(@TempDir Path dir) throws Exception {
+    Map<String, String> env =
+        Map.of("KEEL_DAEMON_DIR", dir.resolve("daemons").toString(), "KEEL_DAEMON_IDLE", "60");
+    String pipeline = KeelProcess.conformance("hello_world.yaml").toString();
+    try {
+      Run first = keel(env, "run", pipeline, "--data-dir", dir.resolve("data").toString());
+      assertThat(first.code).as(first.out + first.err).isZero();
+      assertThat(first.out).contains("SUCCEEDED");
+      assertThat(first.err).isEmpty();
+      Run status = keel(env, "daemon", "status");
+      assertThat(status.out).contains("idle").contains(KeelProcess.REPO.toRealPath().toString());
+      String daemon = status.out.lines().skip(1).findFirst().orElseThrow().split("\\s+")[0];
+
+      Run second = keel(env, "run", pipeline, "--data-dir", dir.resolve("data").toString());
+      assertThat(second.code).as(second.out + second.err).isZero();
+      assertThat(keel(env, "daemon", "status").out.lines().skip(1))
+          .as("the second run went to the same daemon")
+          .singleElement()
+          .asString()
+          .startsWith(daemon + " ");
+
+      Run off =
+          keel(
+              Map.of("KEEL_DAEMON_DIR", dir.resolve("none").toString(), "KEEL_DAEMON", "off"),
+              "run",
+              pipeline,
+              "--data-dir",
+              dir.resolve("data").toString());
+      assertThat(off.code).as(off.out + off.err).isZero();
+      assertThat(dir.resolve("none")).doesNotExist();
+    } finally {
+      keel(env, "daemon", "stop");
+    }
+  }
+
   /** {@code ./keel server} on a free port, stopping once it is ready. */
   private static Run serverStart(Path data, String moreFlags) throws Exception {
     String flags =
