@@ -15,6 +15,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -69,8 +70,20 @@ public final class Daemon {
         return; // another daemon serves these clients, or is starting to
       }
       Files.deleteIfExists(socket); // left by a daemon that was killed
+      tidy(socket.getParent());
       try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
         server.bind(UnixDomainSocketAddress.of(socket));
+        // stopped by a signal, main's finally does not run: the socket goes all the same
+        Runtime.getRuntime()
+            .addShutdownHook(
+                new Thread(
+                    () -> {
+                      try {
+                        Files.deleteIfExists(socket);
+                      } catch (IOException ignored) {
+                        // the next daemon there removes it
+                      }
+                    }));
         System.out.println(Instant.now() + " keel daemon " + ProcessHandle.current().pid() + " up");
         new Daemon(server, socket, idle).serve();
       } finally {
@@ -79,6 +92,26 @@ public final class Daemon {
     }
     System.out.println(Instant.now() + " keel daemon stopped");
     System.exit(0);
+  }
+
+  /**
+   * Removes what daemons that have not run for a week left (a log and a lock per launch served):
+   * each new folder, environment or build gets a daemon of its own, and these would pile up.
+   */
+  private static void tidy(Path dir) {
+    Instant weekAgo = Instant.now().minus(Duration.ofDays(7));
+    try (DirectoryStream<Path> logs = Files.newDirectoryStream(dir, "*.log")) {
+      for (Path log : logs) {
+        String key = log.getFileName().toString().replaceFirst("\\.log$", "");
+        if (!Files.exists(dir.resolve(key + ".sock"))
+            && Files.getLastModifiedTime(log).toInstant().isBefore(weekAgo)) {
+          Files.deleteIfExists(dir.resolve(key + ".lock"));
+          Files.deleteIfExists(log);
+        }
+      }
+    } catch (IOException ignored) {
+      // tidiness only
+    }
   }
 
   private void serve() throws IOException {

@@ -13,7 +13,9 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -209,9 +211,9 @@ final class DaemonClient {
       Path jar = Path.of(argv[jarAt + 1]).toAbsolutePath();
       Path dir = directory();
       try {
-        Files.createDirectories(dir);
-        // only its owner may use it: a socket in it takes commands that run as this user
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        if (!privateFolder(dir)) {
+          return null;
+        }
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         List<String> identity = new ArrayList<>();
         identity.add(java);
@@ -234,6 +236,22 @@ final class DaemonClient {
       } catch (IOException | UnsupportedOperationException | NoSuchAlgorithmException e) {
         return null;
       }
+    }
+
+    /**
+     * Makes the folder, open to its owner only, or checks that it is so: a socket in it takes
+     * commands that run as this user. A folder that is someone else's or open to others is not
+     * used.
+     */
+    private static boolean privateFolder(Path dir) throws IOException {
+      Set<PosixFilePermission> ownerOnly = PosixFilePermissions.fromString("rwx------");
+      if (!Files.exists(dir)) {
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, ownerOnly);
+      }
+      return Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
+          && Files.getOwner(dir).getName().equals(System.getProperty("user.name"))
+          && Files.getPosixFilePermissions(dir).equals(ownerOnly);
     }
 
     SocketChannel connect() {

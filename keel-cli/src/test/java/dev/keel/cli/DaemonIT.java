@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -128,7 +129,7 @@ class DaemonIT {
   @Test
   void a_busy_daemon_leaves_the_next_run_to_its_own_process() throws Exception {
     Path journal = work.resolve("journal.txt");
-    Files.writeString(work.resolve("slow.yaml"), CrashResumeIT.pipeline(journal, 20));
+    Files.writeString(work.resolve("slow.yaml"), CrashResumeIT.pipeline(journal, 8));
     Files.writeString(work.resolve("echo.yaml"), echoPipeline());
     Map<String, String> env = Map.of("KEEL_IT_WORD", "meanwhile", "KEEL_IT_EXIT", "0");
     Path out = work.resolve("client.txt");
@@ -168,6 +169,27 @@ class DaemonIT {
     daemon.onExit().get(10, TimeUnit.SECONDS);
     assertThat(daemon.isAlive()).isFalse();
     assertThat(Files.list(daemons).filter(p -> p.toString().endsWith(".sock"))).isEmpty();
+  }
+
+  @Test
+  void a_daemon_folder_open_to_others_is_not_used() throws Exception {
+    Files.writeString(work.resolve("echo.yaml"), echoPipeline());
+    Files.setPosixFilePermissions(daemons, PosixFilePermissions.fromString("rwxrwxrwx"));
+
+    Result run =
+        keel(
+            Map.of("KEEL_IT_WORD", "w", "KEEL_IT_EXIT", "0"),
+            "run",
+            "echo.yaml",
+            "--data-dir",
+            "data");
+
+    assertThat(run.code).as(run.all()).isZero();
+    assertThat(run.out).contains("said = \"w in say\"");
+    assertThat(Files.list(daemons))
+        .as("no daemon took commands from a folder others can write")
+        .isEmpty();
+    assertThat(Files.getPosixFilePermissions(daemons)).hasSize(9); // left as it was
   }
 
   // --- helpers
