@@ -15,6 +15,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -153,7 +154,7 @@ public final class Daemon {
       DataInputStream in = new DataInputStream(new BufferedInputStream(DaemonWire.in(ch)));
       DataOutputStream out = new DataOutputStream(new BufferedOutputStream(DaemonWire.out(ch)));
       if (in.readInt() != DaemonWire.MAGIC || in.readInt() != DaemonWire.VERSION) {
-        return; // not a client of this version: the client starts one of its own
+        return; // another build's `keel daemon status|stop` (a run never reaches another build)
       }
       byte kind = in.readByte();
       if (kind == DaemonWire.STATUS) {
@@ -166,7 +167,7 @@ public final class Daemon {
                     + "\t"
                     + System.getProperty("user.dir")
                     + "\n")
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                .getBytes(StandardCharsets.UTF_8);
         DaemonWire.frame(out, DaemonWire.OUT, line, 0, line.length);
         DaemonWire.exit(out, 0);
       } else if (kind == DaemonWire.STOP) {

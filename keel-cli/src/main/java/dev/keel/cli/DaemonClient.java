@@ -114,7 +114,7 @@ final class DaemonClient {
     try {
       while (true) {
         byte type = in.readByte();
-        byte[] payload = in.readNBytes(in.readInt());
+        byte[] payload = DaemonWire.readPayload(in);
         if (type == DaemonWire.BUSY) {
           return NOT_SERVED; // nothing ran there: it runs here
         } else if (type == DaemonWire.OUT) {

@@ -84,7 +84,7 @@ final class DaemonCommand implements Runnable {
           StringBuilder text = new StringBuilder();
           while (true) {
             byte type = in.readByte();
-            byte[] payload = in.readNBytes(in.readInt());
+            byte[] payload = DaemonWire.readPayload(in);
             if (type == DaemonWire.EXIT) {
               break;
             }

@@ -88,6 +88,15 @@ final class DaemonWire {
     }
   }
 
+  /** A frame's payload, after its type byte. */
+  static byte[] readPayload(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > MAX_FRAME) {
+      throw new IOException("a frame of " + n + " bytes");
+    }
+    return in.readNBytes(n);
+  }
+
   static void writeText(DataOutputStream out, String s) throws IOException {
     byte[] b = s.getBytes(StandardCharsets.UTF_8);
     out.writeInt(b.length);
