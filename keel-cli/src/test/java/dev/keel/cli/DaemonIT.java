@@ -248,26 +248,8 @@ class DaemonIT {
     }
   }
 
-  private Process start(Map<String, String> env, Path out, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-D" + DaemonClient.PROPERTY + "=true");
-    cmd.add("-jar");
-    cmd.add(KeelProcess.JAR.toAbsolutePath().toString());
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile());
-    pb.environment().put("KEEL_DAEMON_DIR", daemons.toString());
-    pb.environment().put("KEEL_DAEMON_IDLE", "120");
-    pb.environment().putAll(env);
-    pb.redirectErrorStream(true);
-    pb.redirectOutput(out.toFile());
-    pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-    return pb.start();
-  }
-
-  private Result keel(Map<String, String> env, String... args) throws Exception {
-    Path out = Files.createTempFile(work, "out", ".txt");
-    Path err = Files.createTempFile(work, "err", ".txt");
+  /** {@code keel ARGS} as {@code ./keel} starts it, in the test's folder, with its daemons. */
+  private ProcessBuilder client(Map<String, String> env, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-D" + DaemonClient.PROPERTY + "=true");
@@ -277,12 +259,21 @@ class DaemonIT {
     ProcessBuilder pb =
         new ProcessBuilder(cmd)
             .directory(work.toFile())
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile())
             .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
     pb.environment().put("KEEL_DAEMON_DIR", daemons.toString());
     pb.environment().put("KEEL_DAEMON_IDLE", "120");
     pb.environment().putAll(env);
+    return pb;
+  }
+
+  private Process start(Map<String, String> env, Path out, String... args) throws IOException {
+    return client(env, args).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+  }
+
+  private Result keel(Map<String, String> env, String... args) throws Exception {
+    Path out = Files.createTempFile(work, "out", ".txt");
+    Path err = Files.createTempFile(work, "err", ".txt");
+    ProcessBuilder pb = client(env, args).redirectOutput(out.toFile()).redirectError(err.toFile());
     Process p = pb.start();
     if (!p.waitFor(120, TimeUnit.SECONDS)) {
       p.destroyForcibly();

@@ -8,6 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -31,6 +32,8 @@ class ArtifactsBrowserTest extends BrowserFixture {
     String second = ArtifactPagesTest.runDemo(keel.engine(), "default", "lr 0.5", 0.5);
     String pid = ArtifactPagesTest.storeDemoPipeline(keel.store(), "default");
     WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+    // the run page redraws its state as the run goes on: an element found may be replaced at once
+    wait.ignoring(StaleElementReferenceException.class);
     JavascriptExecutor js = (JavascriptExecutor) browser;
 
     browser.get(keel.server().loginUrl());

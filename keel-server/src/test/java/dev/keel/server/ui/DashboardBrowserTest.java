@@ -19,6 +19,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -60,6 +61,8 @@ class DashboardBrowserTest extends BrowserFixture {
   void run_a_pipeline_watch_it_succeed_open_its_log_and_an_experiment() throws Exception {
     addExperiment();
     WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+    // the run page redraws its state as the run goes on: an element found may be replaced at once
+    wait.ignoring(StaleElementReferenceException.class);
 
     // the printed URL signs the browser in and lands on the home page
     browser.get(keel.server().loginUrl());
