@@ -1,7 +1,5 @@
 package dev.keel.cli;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -151,8 +149,8 @@ public final class Daemon {
 
   private void answer(SocketChannel ch) {
     try (ch) {
-      DataInputStream in = new DataInputStream(new BufferedInputStream(DaemonWire.in(ch)));
-      DataOutputStream out = new DataOutputStream(new BufferedOutputStream(DaemonWire.out(ch)));
+      DataInputStream in = DaemonWire.reader(ch);
+      DataOutputStream out = DaemonWire.writer(ch);
       if (in.readInt() != DaemonWire.MAGIC || in.readInt() != DaemonWire.VERSION) {
         return; // another build's `keel daemon status|stop` (a run never reaches another build)
       }

@@ -1,7 +1,5 @@
 package dev.keel.cli;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.File;
@@ -88,8 +86,8 @@ final class DaemonClient {
   }
 
   private static int serve(SocketChannel ch, Launch launch, String[] args) throws IOException {
-    DataOutputStream out = new DataOutputStream(new BufferedOutputStream(DaemonWire.out(ch)));
-    DataInputStream in = new DataInputStream(new BufferedInputStream(DaemonWire.in(ch), 1 << 16));
+    DataOutputStream out = DaemonWire.writer(ch);
+    DataInputStream in = DaemonWire.reader(ch);
     DaemonWire.writeRequest(out, DaemonWire.COMMAND, System.console() != null, List.of(args));
     // from here on the command may be running there: it is never run here as well, short of BUSY
     CountDownLatch ended = new CountDownLatch(1);

@@ -1,7 +1,5 @@
 package dev.keel.cli;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -78,8 +76,8 @@ final class DaemonCommand implements Runnable {
           continue; // left by a daemon that was killed; the next one there removes it
         }
         try (ch) {
-          DataOutputStream out = new DataOutputStream(new BufferedOutputStream(DaemonWire.out(ch)));
-          DataInputStream in = new DataInputStream(new BufferedInputStream(DaemonWire.in(ch)));
+          DataOutputStream out = DaemonWire.writer(ch);
+          DataInputStream in = DaemonWire.reader(ch);
           DaemonWire.writeRequest(out, kind, false, List.of());
           StringBuilder text = new StringBuilder();
           while (true) {

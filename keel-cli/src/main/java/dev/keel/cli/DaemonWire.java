@@ -1,5 +1,7 @@
 package dev.keel.cli;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -80,12 +82,7 @@ final class DaemonWire {
   }
 
   static void exit(DataOutputStream out, int code) throws IOException {
-    synchronized (out) {
-      out.writeByte(EXIT);
-      out.writeInt(4);
-      out.writeInt(code);
-      out.flush();
-    }
+    frame(out, EXIT, ByteBuffer.allocate(4).putInt(code).array(), 0, 4);
   }
 
   /** A frame's payload, after its type byte. */
@@ -104,48 +101,49 @@ final class DaemonWire {
   }
 
   static String readText(DataInputStream in) throws IOException {
-    int n = in.readInt();
-    if (n < 0 || n > MAX_FRAME) {
-      throw new IOException("a text of " + n + " bytes");
-    }
-    return new String(in.readNBytes(n), StandardCharsets.UTF_8);
+    return new String(readPayload(in), StandardCharsets.UTF_8);
   }
 
   /**
-   * The channel as a stream to read. Reads and writes go straight to the channel, so one thread can
-   * wait for input while another writes (the JDK's {@code Channels} streams share one lock).
+   * The channel as buffered data to read. Reads and writes go straight to the channel, so one
+   * thread can wait for input while another writes (the JDK's {@code Channels} streams share one
+   * lock).
    */
-  static InputStream in(SocketChannel ch) {
-    return new InputStream() {
-      @Override
-      public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-      }
+  static DataInputStream reader(SocketChannel ch) {
+    InputStream in =
+        new InputStream() {
+          @Override
+          public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+          }
 
-      @Override
-      public int read(byte[] b, int off, int len) throws IOException {
-        return len == 0 ? 0 : ch.read(ByteBuffer.wrap(b, off, len));
-      }
-    };
+          @Override
+          public int read(byte[] b, int off, int len) throws IOException {
+            return len == 0 ? 0 : ch.read(ByteBuffer.wrap(b, off, len));
+          }
+        };
+    return new DataInputStream(new BufferedInputStream(in, 1 << 16));
   }
 
-  /** The channel as a stream to write; see {@link #in}. */
-  static OutputStream out(SocketChannel ch) {
-    return new OutputStream() {
-      @Override
-      public void write(int b) throws IOException {
-        write(new byte[] {(byte) b}, 0, 1);
-      }
+  /** The channel as buffered data to write, flushed by the writer; see {@link #reader}. */
+  static DataOutputStream writer(SocketChannel ch) {
+    OutputStream out =
+        new OutputStream() {
+          @Override
+          public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+          }
 
-      @Override
-      public void write(byte[] b, int off, int len) throws IOException {
-        ByteBuffer buf = ByteBuffer.wrap(b, off, len);
-        while (buf.hasRemaining()) {
-          ch.write(buf);
-        }
-      }
-    };
+          @Override
+          public void write(byte[] b, int off, int len) throws IOException {
+            ByteBuffer buf = ByteBuffer.wrap(b, off, len);
+            while (buf.hasRemaining()) {
+              ch.write(buf);
+            }
+          }
+        };
+    return new DataOutputStream(new BufferedOutputStream(out));
   }
 
   private DaemonWire() {}

@@ -3,9 +3,9 @@ package dev.keel.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keel.cli.KeelProcess.Result;
 import dev.keel.core.Json;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -45,15 +45,15 @@ class DaemonIT {
     Map<String, String> env = Map.of("KEEL_IT_WORD", "hello", "KEEL_IT_EXIT", "0");
 
     Result first = keel(env, "run", "echo.yaml", "--data-dir", "data"); // relative to the client
-    assertThat(first.code).as(first.all()).isZero();
-    assertThat(first.out).contains("SUCCEEDED").contains("said = \"hello in say\"");
-    assertThat(first.err).isEmpty();
+    assertThat(first.code()).as(first.all()).isZero();
+    assertThat(first.out()).contains("SUCCEEDED").contains("said = \"hello in say\"");
+    assertThat(first.err()).isEmpty();
     assertThat(work.resolve("data/keel.db")).exists();
     List<Long> serving = pids();
     assertThat(serving).hasSize(1);
 
     Result second = keel(env, "run", "echo.yaml", "--data-dir", "data");
-    assertThat(second.code).as(second.all()).isZero();
+    assertThat(second.code()).as(second.all()).isZero();
     assertThat(pids()).as("the same daemon serves the second run").isEqualTo(serving);
 
     // a failing task: the client exits as the command did
@@ -64,19 +64,19 @@ class DaemonIT {
             "echo.yaml",
             "--data-dir",
             "other-data");
-    assertThat(failed.code).as(failed.all()).isEqualTo(1);
-    assertThat(failed.out).contains("FAILED");
+    assertThat(failed.code()).as(failed.all()).isEqualTo(1);
+    assertThat(failed.out()).contains("FAILED");
     assertThat(pids())
         .as("another environment gets a daemon of its own")
         .hasSize(2)
         .containsAll(serving);
 
     Result bad = keel(env, "run", "missing.yaml");
-    assertThat(bad.code).isEqualTo(2);
-    assertThat(bad.err).contains("missing.yaml");
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).contains("missing.yaml");
 
     JsonNode runs =
-        Json.parse(keel(Map.of(), "runs", "list", "-o", "json", "--data-dir", "data").out)
+        Json.parse(keel(Map.of(), "runs", "list", "-o", "json", "--data-dir", "data").out())
             .path("runs");
     assertThat(runs).hasSize(2);
   }
@@ -99,8 +99,8 @@ class DaemonIT {
         .contains("keel runs resume");
 
     Result resumed = keel(Map.of("KEEL_DAEMON", "off"), "runs", "resume", "--data-dir", "data");
-    assertThat(resumed.code).as(resumed.all()).isZero();
-    assertThat(resumed.out).contains("SUCCEEDED");
+    assertThat(resumed.code()).as(resumed.all()).isZero();
+    assertThat(resumed.out()).contains("SUCCEEDED");
     List<String> lines = Files.readAllLines(journal);
     assertThat(lines).filteredOn("a"::equals).hasSize(1);
     assertThat(lines).filteredOn("c"::equals).hasSize(1);
@@ -122,7 +122,7 @@ class DaemonIT {
     Matcher m = Pattern.compile("run ([0-9a-f-]{36})").matcher(printed);
     assertThat(m.find()).isTrue();
     Result get = keel(Map.of(), "runs", "get", m.group(1), "-o", "json", "--data-dir", "data");
-    assertThat(Json.parse(get.out).path("state").asText()).isEqualTo("CANCELED");
+    assertThat(Json.parse(get.out()).path("state").asText()).isEqualTo("CANCELED");
     assertThat(Files.readAllLines(journal)).doesNotContain("b", "c");
   }
 
@@ -137,8 +137,8 @@ class DaemonIT {
     CrashResumeIT.waitFor(journal, "b-start", 60_000);
 
     Result quick = keel(env, "run", "echo.yaml", "--data-dir", "quick-data");
-    assertThat(quick.code).as(quick.all()).isZero();
-    assertThat(quick.out).contains("said = \"meanwhile in say\"");
+    assertThat(quick.code()).as(quick.all()).isZero();
+    assertThat(quick.out()).contains("said = \"meanwhile in say\"");
     assertThat(slow.isAlive()).as("the quick run did not wait for the slow one").isTrue();
     assertThat(pids()).hasSize(1);
 
@@ -152,19 +152,19 @@ class DaemonIT {
     Map<String, String> env = Map.of("KEEL_IT_WORD", "w", "KEEL_IT_EXIT", "0");
 
     Result off = keel(with(env, "KEEL_DAEMON", "off"), "run", "echo.yaml", "--data-dir", "data");
-    assertThat(off.code).as(off.all()).isZero();
+    assertThat(off.code()).as(off.all()).isZero();
     assertThat(pids()).isEmpty();
-    assertThat(keel(Map.of(), "daemon", "status").out).contains("no daemon running");
+    assertThat(keel(Map.of(), "daemon", "status").out()).contains("no daemon running");
 
-    assertThat(keel(env, "run", "echo.yaml", "--data-dir", "data").code).isZero();
+    assertThat(keel(env, "run", "echo.yaml", "--data-dir", "data").code()).isZero();
     List<Long> serving = pids();
     assertThat(serving).hasSize(1);
-    assertThat(keel(Map.of(), "daemon", "status").out)
+    assertThat(keel(Map.of(), "daemon", "status").out())
         .contains(serving.get(0) + "")
         .contains("idle")
         .contains(work.toString());
 
-    assertThat(keel(Map.of(), "daemon", "stop").out).contains("stopping 1 daemon(s)");
+    assertThat(keel(Map.of(), "daemon", "stop").out()).contains("stopping 1 daemon(s)");
     ProcessHandle daemon = ProcessHandle.of(serving.get(0)).orElseThrow();
     daemon.onExit().get(10, TimeUnit.SECONDS);
     assertThat(daemon.isAlive()).isFalse();
@@ -184,8 +184,8 @@ class DaemonIT {
             "--data-dir",
             "data");
 
-    assertThat(run.code).as(run.all()).isZero();
-    assertThat(run.out).contains("said = \"w in say\"");
+    assertThat(run.code()).as(run.all()).isZero();
+    assertThat(run.out()).contains("said = \"w in say\"");
     assertThat(Files.list(daemons))
         .as("no daemon took commands from a folder others can write")
         .isEmpty();
@@ -233,19 +233,13 @@ class DaemonIT {
   private List<Long> pids() throws Exception {
     Result status = keel(Map.of(), "daemon", "status");
     List<Long> pids = new ArrayList<>();
-    for (String line : status.out.split("\n")) {
+    for (String line : status.out().split("\n")) {
       if (line.matches("\\d+\\s.*")) {
         pids.add(Long.parseLong(line.split("\\s+")[0]));
       }
     }
     pids.sort(null);
     return pids;
-  }
-
-  private record Result(int code, String out, String err) {
-    String all() {
-      return out + err;
-    }
   }
 
   /** {@code keel ARGS} as {@code ./keel} starts it, in the test's folder, with its daemons. */
@@ -271,21 +265,6 @@ class DaemonIT {
   }
 
   private Result keel(Map<String, String> env, String... args) throws Exception {
-    Path out = Files.createTempFile(work, "out", ".txt");
-    Path err = Files.createTempFile(work, "err", ".txt");
-    ProcessBuilder pb = client(env, args).redirectOutput(out.toFile()).redirectError(err.toFile());
-    Process p = pb.start();
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("keel " + String.join(" ", args) + " did not finish in 120 s");
-    }
-    Result r =
-        new Result(
-            p.exitValue(),
-            Files.readString(out, StandardCharsets.UTF_8),
-            Files.readString(err, StandardCharsets.UTF_8));
-    Files.delete(out);
-    Files.delete(err);
-    return r;
+    return KeelProcess.complete(client(env, args), 120, "keel " + String.join(" ", args));
   }
 }

@@ -3,6 +3,7 @@ package dev.keel.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import dev.keel.cli.KeelProcess.Result;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +11,6 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,23 +44,23 @@ class KeelLauncherIT {
       Files.delete(old);
     }
 
-    Run first = keel(Map.of(), "--version");
+    Result first = keel(Map.of(), "--version");
 
-    assertThat(first.code).as(first.err).isZero();
-    assertThat(first.out).matches("keel \\S+\n");
-    assertThat(first.err).isEmpty();
+    assertThat(first.code()).as(first.err()).isZero();
+    assertThat(first.out()).matches("keel \\S+\n");
+    assertThat(first.err()).isEmpty();
     assertThat(archives("cli")).hasSize(1);
     Path archive = archives("cli").get(0);
     assertThat(modified(archive)).isGreaterThan(modified(KeelProcess.JAR));
 
     // -Xshare:on makes a JVM that cannot map its archive fail instead of starting without it
-    Run shared =
+    Result shared =
         keel(
             Map.of("KEEL_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:on"),
             "validate",
             "examples/digits/pipeline.yaml");
-    assertThat(shared.code).as(shared.out + shared.err).isZero();
-    assertThat(shared.err).isEmpty();
+    assertThat(shared.code()).as(shared.out() + shared.err()).isZero();
+    assertThat(shared.err()).isEmpty();
     assertThat(modified(archive)).isEqualTo(modified(archives("cli").get(0))); // not made again
   }
 
@@ -71,10 +71,10 @@ class KeelLauncherIT {
     FileTime before = FileTime.from(Instant.now().minusSeconds(3600));
     Files.setLastModifiedTime(archive, before);
 
-    Run run = keel(Map.of(), "--version");
+    Result run = keel(Map.of(), "--version");
 
-    assertThat(run.code).as(run.err).isZero();
-    assertThat(run.err).isEmpty();
+    assertThat(run.code()).as(run.err()).isZero();
+    assertThat(run.err()).isEmpty();
     assertThat(archives("cli")).hasSize(1);
     assertThat(modified(archives("cli").get(0))).isGreaterThan(modified(KeelProcess.JAR));
   }
@@ -86,11 +86,11 @@ class KeelLauncherIT {
       Files.delete(old);
     }
 
-    Run run = keel(Map.of("TMPDIR", dir.resolve("missing").toString()), "--version");
+    Result run = keel(Map.of("TMPDIR", dir.resolve("missing").toString()), "--version");
 
-    assertThat(run.code).as(run.err).isZero();
-    assertThat(run.out).matches("keel \\S+\n");
-    assertThat(run.err).isEmpty();
+    assertThat(run.code()).as(run.err()).isZero();
+    assertThat(run.out()).matches("keel \\S+\n");
+    assertThat(run.err()).isEmpty();
     assertThat(archives("cli")).isEmpty();
   }
 
@@ -101,16 +101,16 @@ class KeelLauncherIT {
       Files.delete(old);
     }
 
-    Run first = serverStart(data, "");
+    Result first = serverStart(data, "");
 
-    assertThat(first.code).as(first.out + first.err).isZero();
-    assertThat(first.out).contains("keel server ready at http://127.0.0.1:");
-    assertThat(first.err).isEmpty();
+    assertThat(first.code()).as(first.out() + first.err()).isZero();
+    assertThat(first.out()).contains("keel server ready at http://127.0.0.1:");
+    assertThat(first.err()).isEmpty();
     assertThat(archives("server")).hasSize(1);
 
-    Run shared = serverStart(data, " -Xshare:on");
-    assertThat(shared.code).as(shared.out + shared.err).isZero();
-    assertThat(shared.out).contains("keel server ready at");
+    Result shared = serverStart(data, " -Xshare:on");
+    assertThat(shared.code()).as(shared.out() + shared.err()).isZero();
+    assertThat(shared.out()).contains("keel server ready at");
   }
 
   @Test
@@ -119,30 +119,30 @@ class KeelLauncherIT {
         Map.of("KEEL_DAEMON_DIR", dir.resolve("daemons").toString(), "KEEL_DAEMON_IDLE", "60");
     String pipeline = KeelProcess.conformance("hello_world.yaml").toString();
     try {
-      Run first = keel(env, "run", pipeline, "--data-dir", dir.resolve("data").toString());
-      assertThat(first.code).as(first.out + first.err).isZero();
-      assertThat(first.out).contains("SUCCEEDED");
-      assertThat(first.err).isEmpty();
-      Run status = keel(env, "daemon", "status");
-      assertThat(status.out).contains("idle").contains(KeelProcess.REPO.toRealPath().toString());
-      String daemon = status.out.lines().skip(1).findFirst().orElseThrow().split("\\s+")[0];
+      Result first = keel(env, "run", pipeline, "--data-dir", dir.resolve("data").toString());
+      assertThat(first.code()).as(first.out() + first.err()).isZero();
+      assertThat(first.out()).contains("SUCCEEDED");
+      assertThat(first.err()).isEmpty();
+      Result status = keel(env, "daemon", "status");
+      assertThat(status.out()).contains("idle").contains(KeelProcess.REPO.toRealPath().toString());
+      String daemon = status.out().lines().skip(1).findFirst().orElseThrow().split("\\s+")[0];
 
-      Run second = keel(env, "run", pipeline, "--data-dir", dir.resolve("data").toString());
-      assertThat(second.code).as(second.out + second.err).isZero();
-      assertThat(keel(env, "daemon", "status").out.lines().skip(1))
+      Result second = keel(env, "run", pipeline, "--data-dir", dir.resolve("data").toString());
+      assertThat(second.code()).as(second.out() + second.err()).isZero();
+      assertThat(keel(env, "daemon", "status").out().lines().skip(1))
           .as("the second run went to the same daemon")
           .singleElement()
           .asString()
           .startsWith(daemon + " ");
 
-      Run off =
+      Result off =
           keel(
               Map.of("KEEL_DAEMON_DIR", dir.resolve("none").toString(), "KEEL_DAEMON", "off"),
               "run",
               pipeline,
               "--data-dir",
               dir.resolve("data").toString());
-      assertThat(off.code).as(off.out + off.err).isZero();
+      assertThat(off.code()).as(off.out() + off.err()).isZero();
       assertThat(dir.resolve("none")).doesNotExist();
     } finally {
       keel(env, "daemon", "stop");
@@ -150,7 +150,7 @@ class KeelLauncherIT {
   }
 
   /** {@code ./keel server} on a free port, stopping once it is ready. */
-  private static Run serverStart(Path data, String moreFlags) throws Exception {
+  private static Result serverStart(Path data, String moreFlags) throws Exception {
     String flags =
         "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -D" + ServerCommand.EXIT_WHEN_READY + "=true";
     return keel(
@@ -162,27 +162,13 @@ class KeelLauncherIT {
         data.toString());
   }
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run keel(Map<String, String> env, String... args) throws Exception {
-    Path out = Files.createTempFile("keel-out", ".txt");
-    Path err = Files.createTempFile("keel-err", ".txt");
+  private static Result keel(Map<String, String> env, String... args) throws Exception {
     ProcessBuilder pb =
         new ProcessBuilder(Stream.concat(Stream.of(SCRIPT.toString()), Stream.of(args)).toList())
             .directory(KeelProcess.REPO.toFile())
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile())
             .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
     pb.environment().putAll(env);
-    Process p = pb.start();
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("./keel " + String.join(" ", args) + " did not finish in 120 s");
-    }
-    Run run = new Run(p.exitValue(), Files.readString(out), Files.readString(err));
-    Files.delete(out);
-    Files.delete(err);
-    return run;
+    return KeelProcess.complete(pb, 120, "./keel " + String.join(" ", args));
   }
 
   /** The archives of one kind ({@code cli} or {@code server}) in the jar's folder. */

@@ -54,8 +54,6 @@ final class KeelProcess {
       throws Exception {
     Path in = Files.createTempFile("keel-in", ".txt");
     Files.writeString(in, input == null ? "" : input);
-    Path out = Files.createTempFile("keel-out", ".txt");
-    Path err = Files.createTempFile("keel-err", ".txt");
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-jar");
@@ -68,25 +66,37 @@ final class KeelProcess {
     ProcessBuilder pb =
         new ProcessBuilder(cmd)
             .directory(REPO.toFile())
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile())
             .redirectInput(ProcessBuilder.Redirect.from(in.toFile()));
     pb.environment().putAll(env);
-    Process p = pb.start();
-    if (!p.waitFor(240, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError(
-          "keel " + String.join(" ", args) + " did not finish in 240 s:\n" + Files.readString(out));
+    try {
+      return complete(pb, 240, "keel " + String.join(" ", args));
+    } finally {
+      Files.deleteIfExists(in);
     }
-    Result r =
-        new Result(
-            p.exitValue(),
-            Files.readString(out, StandardCharsets.UTF_8),
-            Files.readString(err, StandardCharsets.UTF_8));
-    Files.deleteIfExists(in);
-    Files.deleteIfExists(out);
-    Files.deleteIfExists(err);
-    return r;
+  }
+
+  /**
+   * Starts {@code pb} with its stdout and stderr going to files, waits up to {@code seconds} for it
+   * to end, and returns what it printed and how it exited.
+   */
+  static Result complete(ProcessBuilder pb, int seconds, String what) throws Exception {
+    Path out = Files.createTempFile("keel-out", ".txt");
+    Path err = Files.createTempFile("keel-err", ".txt");
+    try {
+      Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+      if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError(
+            what + " did not finish in " + seconds + " s:\n" + Files.readString(out));
+      }
+      return new Result(
+          p.exitValue(),
+          Files.readString(out, StandardCharsets.UTF_8),
+          Files.readString(err, StandardCharsets.UTF_8));
+    } finally {
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
+    }
   }
 
   static Path conformance(String file) {
